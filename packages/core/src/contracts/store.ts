@@ -1,0 +1,157 @@
+import type { BatchStatus } from '../wire/batch.ts'
+import type { FilePurpose } from '../wire/file.ts'
+import type {
+  BatchLease,
+  BatchPatch,
+  BatchRecord,
+  FileRecord,
+  RequestItem,
+  RequestLease,
+  RequestOutcome,
+} from './records.ts'
+import type { Scope } from './scope.ts'
+
+/** A half-open byte range `[start, end)`. */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+/** One page of a list query. */
+export interface StorePage<T> {
+  data: T[]
+  hasMore: boolean
+}
+
+/** Query of {@link FileStore.list}. */
+export interface FileListQuery {
+  purpose?: FilePurpose
+  limit: number
+  order: 'asc' | 'desc'
+  /** Cursor: return items strictly after this id in `order`. */
+  after?: string
+  /** Files that expired before this time are hidden. */
+  now: number
+}
+
+/** File metadata and content. Content is stored in chunks and streamed both ways. */
+export interface FileStore {
+  /**
+   * Streams `content` into storage under `id`. Throws `BatchkitError('file_too_large')` past `maxBytes`,
+   * keeping nothing. Returns the byte count. The content is not listed until {@link insert}.
+   */
+  writeContent(id: string, content: ReadableStream<Uint8Array>, options?: { maxBytes?: number }): Promise<number>
+  /** Makes a file visible. Idempotent: inserting an existing id keeps the first record. */
+  insert(record: FileRecord): Promise<void>
+  /** The file, unless deleted, expired (`expiresAt <= now`) or owned by someone else. */
+  get(scope: Scope, id: string, now: number): Promise<FileRecord | null>
+  /** Files of `scope`, in creation order (`order`), optionally of one purpose. */
+  list(scope: Scope, query: FileListQuery): Promise<StorePage<FileRecord>>
+  /** Hides the file from get/list. Content stays until {@link purgeContent}. False when not found. */
+  delete(scope: Scope, id: string): Promise<boolean>
+  /** Streams content (all of it, or `range`), even of a deleted file whose content is not purged yet. */
+  read(scope: Scope, id: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>
+  /** Removes the content of a file. Idempotent. */
+  purgeContent(id: string): Promise<void>
+}
+
+/** Query of {@link BatchStore.list}. */
+export interface BatchListQuery {
+  limit: number
+  /** Cursor: return batches created strictly before this one (newest first). */
+  after?: string
+}
+
+/** Query of {@link BatchStore.claim} and {@link RequestStore.claim}. */
+export interface ClaimQuery {
+  workerId: string
+  /** Domain time (engine clock): decides what is due and what has expired. */
+  now: number
+  leaseMs: number
+  limit: number
+}
+
+/** Batches: CAS status transitions and leases for batch-level work. */
+export interface BatchStore {
+  /**
+   * Stores a new batch. With an `idempotencyKey` already used by the same owner, stores nothing and
+   * returns the existing batch.
+   */
+  insert(record: BatchRecord): Promise<BatchRecord>
+  get(scope: Scope, id: string): Promise<BatchRecord | null>
+  /** Newest first. */
+  list(scope: Scope, query: BatchListQuery): Promise<StorePage<BatchRecord>>
+  /** How many batches `scope` created at or after `since`. */
+  countCreatedSince(scope: Scope, since: number): Promise<number>
+  /** True when a non-terminal batch of `scope` reads `fileId` as its input. */
+  hasActiveInput(scope: Scope, fileId: string): Promise<boolean>
+  /**
+   * Compare-and-set: moves batch `id` to `to` and applies `patch` only if its status is one of
+   * `from` (and, with `fence`, only while that lease token still holds the batch). Exactly one of
+   * several concurrent callers wins; the others get null.
+   */
+  transition(
+    id: string,
+    from: readonly BatchStatus[],
+    to: BatchStatus,
+    patch: BatchPatch,
+    fence?: string,
+  ): Promise<BatchRecord | null>
+  /** Applies `patch` while `fence` still holds the batch. False when the lease was lost. */
+  update(id: string, patch: BatchPatch, fence: string): Promise<boolean>
+  /**
+   * Leases up to `limit` batches whose `wakeAt <= now` and which no live lease holds, oldest wake first.
+   * An expired lease is claimable again; every claim gets a fresh token.
+   */
+  claim(query: ClaimQuery): Promise<BatchLease[]>
+  /** Ends a lease held by `token`, scheduling the next wake-up (null: none). */
+  release(id: string, token: string, wakeAt: number | null): Promise<void>
+}
+
+/** Request lines of batches: leases with fencing, outcomes recorded exactly once, live counters. */
+export interface RequestStore {
+  /** Adds lines to a batch. Idempotent per (batch, index), so an interrupted ingest can rerun. */
+  insert(batchId: string, items: readonly RequestItem[]): Promise<void>
+  /**
+   * Leases up to `limit` pending lines (not before their `notBefore`) of `in_progress` batches that
+   * have not expired at `now`, optionally only of the given providers. Lines of an expired lease
+   * are claimable again. Each claim counts one attempt per line and has a fresh token.
+   */
+  claim(query: ClaimQuery & { providers?: readonly string[] }): Promise<RequestLease | null>
+  /** Extends the lease of lines still held by `token`; returns how many it still holds. */
+  heartbeat(token: string, leaseMs: number): Promise<number>
+  /**
+   * Records outcomes of lines held by `token`; others (stale lease, already recorded) are ignored.
+   * In the same step it adds to the batch's counters and usage, and wakes the batch (`wakeAt = now`)
+   * when its last line finished or when it is no longer `in_progress`.
+   */
+  record(token: string, outcomes: readonly RequestOutcome[], now: number): Promise<{ accepted: number }>
+  /** Lines of `batchId` held by a live lease. */
+  inFlight(batchId: string): Promise<number>
+  /**
+   * Fails every line of `batchId` that has no outcome and no live lease with an error line
+   * `{id, custom_id, response:null, error}`; updates counters. Returns how many it closed.
+   */
+  closeRemaining(batchId: string, error: { code: string; message: string }): Promise<number>
+  /** Output (`succeeded`) or error (`failed`) lines of a batch, by line index, after `afterIndex`. */
+  readOutcomes(
+    batchId: string,
+    kind: 'succeeded' | 'failed',
+    afterIndex: number,
+    limit: number,
+  ): Promise<{ index: number; line: string }[]>
+  /** Removes all lines of a batch. */
+  deleteAll(batchId: string): Promise<void>
+}
+
+/**
+ * Where batchkit keeps its state. Implementations: `@batchkit/store-memory`, `@batchkit/store-postgres`.
+ * Every implementation must pass the conformance suite in `@batchkit/testing`.
+ */
+export interface Store {
+  readonly files: FileStore
+  readonly batches: BatchStore
+  readonly requests: RequestStore
+  /** Releases connections and timers. */
+  close?(): Promise<void>
+}

@@ -1,0 +1,8 @@
+export * from './clock.ts'
+export type * from './contracts/index.ts'
+export * from './errors.ts'
+export * from './ids.ts'
+export * from './limits.ts'
+export * from './state.ts'
+export * from './wire/index.ts'
+export type * from './engine/types.ts'
