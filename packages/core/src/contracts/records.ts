@@ -1,4 +1,4 @@
-import type { BatchError, BatchEndpoint, BatchStatus, RequestCounts } from '../wire/batch.ts'
+import type { BatchEndpoint, BatchError, BatchStatus, RequestCounts } from '../wire/batch.ts'
 import type { FilePurpose } from '../wire/file.ts'
 
 /** A stored file. Times are epoch milliseconds; the wire layer converts to Unix seconds. */

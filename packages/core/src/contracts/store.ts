@@ -40,7 +40,11 @@ export interface FileStore {
    * Streams `content` into storage under `id`. Throws `BatchkitError('file_too_large')` past `maxBytes`,
    * keeping nothing. Returns the byte count. The content is not listed until {@link insert}.
    */
-  writeContent(id: string, content: ReadableStream<Uint8Array>, options?: { maxBytes?: number }): Promise<number>
+  writeContent(
+    id: string,
+    content: ReadableStream<Uint8Array>,
+    options?: { maxBytes?: number },
+  ): Promise<number>
   /** Makes a file visible. Idempotent: inserting an existing id keeps the first record. */
   insert(record: FileRecord): Promise<void>
   /** The file, unless deleted, expired (`expiresAt <= now`) or owned by someone else. */

@@ -16,7 +16,12 @@ export const batchStatuses = [
 export type BatchStatus = (typeof batchStatuses)[number]
 
 /** Endpoints whose request lines batchkit can run. */
-export const batchEndpoints = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/responses'] as const
+export const batchEndpoints = [
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+  '/v1/responses',
+] as const
 /** An endpoint a batch targets. */
 export type BatchEndpoint = (typeof batchEndpoints)[number]
 

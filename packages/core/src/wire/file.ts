@@ -3,7 +3,12 @@ import { z } from 'zod'
 /** Purposes a client may upload a file with (OpenAI's `CreateFileRequest.purpose`). */
 export const uploadPurposes = ['batch', 'assistants', 'fine-tune', 'vision', 'user_data', 'evals'] as const
 /** Purposes a stored file can carry; `batch_output` marks files batchkit wrote. */
-export const filePurposes = [...uploadPurposes, 'batch_output', 'assistants_output', 'fine-tune-results'] as const
+export const filePurposes = [
+  ...uploadPurposes,
+  'batch_output',
+  'assistants_output',
+  'fine-tune-results',
+] as const
 
 /** A purpose a client may upload with. */
 export type UploadPurpose = (typeof uploadPurposes)[number]

@@ -14,9 +14,7 @@ export type RequestLine = z.infer<typeof requestLineSchema>
 export const outputLineSchema = z.object({
   id: z.string(),
   custom_id: z.string(),
-  response: z
-    .object({ status_code: z.number().int(), request_id: z.string(), body: z.unknown() })
-    .nullable(),
+  response: z.object({ status_code: z.number().int(), request_id: z.string(), body: z.unknown() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 })
 /** One line of an output or error file. */
