@@ -95,6 +95,8 @@ export interface RequestItem {
 /** A request line handed to a worker under a lease. */
 export interface ClaimedRequest extends RequestItem {
   batchId: string
+  /** Owner of the batch, so the worker can read its input file within the right scope. */
+  ownerId: string
   /** Attempts so far, including the one this claim starts. */
   attempts: number
 }

@@ -1,0 +1,135 @@
+import type { Clock } from '../clock.ts'
+import type { Store } from '../contracts/store.ts'
+import { BatchkitError } from '../errors.ts'
+import { newFileId } from '../ids.ts'
+import type { Limits } from '../limits.ts'
+import { parseExpiresAfter } from '../validation/create-params.ts'
+import { type FilePurpose, filePurposes, type UploadPurpose, uploadPurposes } from '../wire/file.ts'
+import { listPage } from '../wire/list.ts'
+import { fileToWire } from './to-wire.ts'
+import type { FileListParams, FilesService, ReceivedContent, UploadFields } from './types.ts'
+
+/** Files of purpose `batch` expire after 30 days unless `expires_after` says otherwise (OpenAI's default). */
+const batchFileRetentionSeconds = 30 * 24 * 3600
+
+const quoteList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ')
+
+/** Checks an upload purpose. */
+function parsePurpose(purpose: string | undefined): UploadPurpose {
+  if (purpose === undefined || purpose === '') {
+    throw new BatchkitError('missing_required_parameter', "Missing required parameter: 'purpose'.", { param: 'purpose' })
+  }
+  if (!(uploadPurposes as readonly string[]).includes(purpose)) {
+    throw new BatchkitError(
+      'invalid_value',
+      `Invalid value: '${purpose}'. Supported values are: ${quoteList(uploadPurposes)}.`,
+      { param: 'purpose' },
+    )
+  }
+  return purpose as UploadPurpose
+}
+
+/** The Files API over a store. */
+export function createFilesService(store: Store, clock: Clock, limits: Limits): FilesService {
+  const notFound = (id: string) => new BatchkitError('not_found', `No such File object: ${id}`, { param: 'id' })
+
+  const service: FilesService = {
+    async receive(content, purpose) {
+      const id = newFileId()
+      const maxBytes = purpose === 'batch' ? limits.maxBatchFileBytes : limits.maxFileBytes
+      const bytes = await store.files.writeContent(id, content, { maxBytes })
+      const received: ReceivedContent = { id, bytes, discard: () => store.files.purgeContent(id) }
+      return received
+    },
+
+    async create(scope, content, fields) {
+      try {
+        const purpose = parsePurpose(fields.purpose)
+        const filename = fields.filename.trim() || 'file'
+        if (purpose === 'batch') {
+          if (!filename.toLowerCase().endsWith('.jsonl')) {
+            throw new BatchkitError('invalid_file_format', 'Invalid file format for Batch API. Must be .jsonl', {
+              param: 'file',
+            })
+          }
+          if (content.bytes > limits.maxBatchFileBytes) {
+            throw new BatchkitError(
+              'file_too_large',
+              `File is too large for the Batch API: ${content.bytes} bytes; the limit is ${limits.maxBatchFileBytes} bytes.`,
+              { param: 'file' },
+            )
+          }
+        }
+        const seconds = parseExpiresAfter(fields.expiresAfter, 'expires_after')
+        const now = clock.now()
+        const retention = seconds ?? (purpose === 'batch' ? batchFileRetentionSeconds : null)
+        const record = {
+          id: content.id,
+          ownerId: scope.ownerId,
+          filename,
+          purpose,
+          bytes: content.bytes,
+          createdAt: now,
+          expiresAt: retention === null ? null : now + retention * 1000,
+        }
+        await store.files.insert(record)
+        return fileToWire(record)
+      } catch (error) {
+        await content.discard()
+        throw error
+      }
+    },
+
+    async upload(scope, content, fields) {
+      return service.create(scope, await service.receive(content, fields.purpose), fields)
+    },
+
+    async get(scope, id) {
+      const file = await store.files.get(scope, id, clock.now())
+      if (!file) throw notFound(id)
+      return fileToWire(file)
+    },
+
+    async list(scope, params: FileListParams = {}) {
+      const limit = params.limit ?? 10_000
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+        throw new BatchkitError('invalid_value', 'limit must be an integer between 1 and 10000.', { param: 'limit' })
+      }
+      const order = params.order ?? 'desc'
+      if (order !== 'asc' && order !== 'desc') {
+        throw new BatchkitError('invalid_value', "order must be 'asc' or 'desc'.", { param: 'order' })
+      }
+      if (params.purpose !== undefined && !(filePurposes as readonly string[]).includes(params.purpose)) {
+        throw new BatchkitError(
+          'invalid_value',
+          `Invalid value: '${params.purpose}'. Supported values are: ${quoteList(filePurposes)}.`,
+          { param: 'purpose' },
+        )
+      }
+      const page = await store.files.list(scope, {
+        limit,
+        order,
+        now: clock.now(),
+        ...(params.purpose === undefined ? {} : { purpose: params.purpose as FilePurpose }),
+        ...(params.after === undefined ? {} : { after: params.after }),
+      })
+      return listPage(page.data.map(fileToWire), page.hasMore)
+    },
+
+    async delete(scope, id) {
+      if (!(await store.files.delete(scope, id))) throw notFound(id)
+      // Content still read by a running batch is kept until that batch ends (the runner purges it then).
+      if (!(await store.batches.hasActiveInput(scope, id))) await store.files.purgeContent(id)
+      return { id, object: 'file', deleted: true }
+    },
+
+    async content(scope, id) {
+      const file = await store.files.get(scope, id, clock.now())
+      if (!file) throw notFound(id)
+      const body = await store.files.read(scope, id)
+      if (!body) throw notFound(id)
+      return { file: fileToWire(file), body }
+    },
+  }
+  return service
+}

@@ -1,0 +1,59 @@
+import type { Provider } from '../contracts/provider.ts'
+import type { BatchRecord } from '../contracts/records.ts'
+import type { RunnerContext } from './context.ts'
+
+/** What executing a batch's lines needs, fetched once and refreshed about every second. */
+export interface BatchRunInfo {
+  batch: BatchRecord
+  provider: Provider | undefined
+  /** The opened provider key; `undefined` when the sealed key could not be opened. */
+  credential: string | null | undefined
+  fetchedAt: number
+}
+
+/** How long a cached batch is trusted before its status is re-read (cancel takes effect within this). */
+const refreshMs = 1_000
+
+/** A per-worker cache of batches whose lines are being executed. */
+export class BatchCache {
+  readonly #ctx: RunnerContext
+  readonly #entries = new Map<string, BatchRunInfo>()
+
+  constructor(ctx: RunnerContext) {
+    this.#ctx = ctx
+  }
+
+  /** The cached info, or undefined when not loaded. */
+  peek(batchId: string): BatchRunInfo | undefined {
+    return this.#entries.get(batchId)
+  }
+
+  /** Loads (or refreshes when stale) a batch; null when it no longer exists. */
+  async load(batchId: string, ownerId: string): Promise<BatchRunInfo | null> {
+    const now = this.#ctx.clock.now()
+    const cached = this.#entries.get(batchId)
+    if (cached && now - cached.fetchedAt < refreshMs) return cached
+    const batch = await this.#ctx.store.batches.get({ ownerId }, batchId)
+    if (!batch) {
+      this.#entries.delete(batchId)
+      return null
+    }
+    let credential: string | null | undefined = cached?.credential
+    if (!cached) {
+      credential = batch.credential === null ? null : ((await this.#ctx.sealer.open(batch.credential, batch.id)) ?? undefined)
+    }
+    const info: BatchRunInfo = { batch, provider: this.#ctx.providers.get(batch.provider), credential, fetchedAt: now }
+    this.#entries.set(batchId, info)
+    return info
+  }
+
+  /** Forgets a batch, so its next line re-reads it (its status just changed in this process). */
+  invalidate(batchId: string): void {
+    this.#entries.delete(batchId)
+  }
+
+  /** Drops batches no longer in use. */
+  retain(batchIds: ReadonlySet<string>): void {
+    for (const id of this.#entries.keys()) if (!batchIds.has(id)) this.#entries.delete(id)
+  }
+}

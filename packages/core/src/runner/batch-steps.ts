@@ -1,0 +1,185 @@
+import type { BatchLease, BatchRecord } from '../contracts/records.ts'
+import type { Scope } from '../contracts/scope.ts'
+import { batchToWire } from '../engine/to-wire.ts'
+import { statusTimestamp } from '../state.ts'
+import { validateInput } from '../validation/ingest.ts'
+import type { BatchError } from '../wire/batch.ts'
+import type { RunnerContext } from './context.ts'
+import { lineErrorMessages } from './output-line.ts'
+import { writeResultFile } from './result-files.ts'
+
+/** How long a batch waits before re-checking lines still in flight during cancel or finalize. */
+const inFlightRecheckMs = 1_000
+/** Request lines are inserted in slices of this many. */
+const insertSlice = 1_000
+
+const scopeOf = (batch: BatchRecord): Scope => ({ ownerId: batch.ownerId })
+
+/**
+ * Runs the batch-level step a leased batch is due for: validate its input, finish it (finalize,
+ * cancel, expire) or schedule its next wake-up. Every status change is a fenced compare-and-set, so
+ * when a client cancels concurrently, exactly one outcome wins.
+ */
+export async function runBatchStep(ctx: RunnerContext, lease: BatchLease): Promise<void> {
+  const { batch, token } = lease
+  const now = ctx.clock.now()
+  switch (batch.status) {
+    case 'validating':
+      if (now >= batch.expiresAt) return expireUnvalidated(ctx, lease)
+      return validate(ctx, lease)
+    case 'in_progress': {
+      const expired = now >= batch.expiresAt
+      const done = batch.requestCounts.completed + batch.requestCounts.failed >= batch.requestCounts.total
+      if (!expired && !done) return ctx.store.batches.release(batch.id, token, batch.expiresAt)
+      const next = await ctx.store.batches.transition(
+        batch.id,
+        ['in_progress'],
+        'finalizing',
+        { finalizingAt: now, endReason: expired && !done ? 'expired' : 'completed', wakeAt: now },
+        token,
+      )
+      if (next) return finish(ctx, { batch: next, token, expiresAt: lease.expiresAt })
+      return ctx.store.batches.release(batch.id, token, now)
+    }
+    case 'finalizing':
+    case 'cancelling':
+      return finish(ctx, lease)
+    default:
+      return ctx.store.batches.release(batch.id, token, null)
+  }
+}
+
+/** Fails a batch at validation: `failed` with `errors`, its key dropped. */
+async function fail(ctx: RunnerContext, lease: BatchLease, errors: BatchError[]): Promise<void> {
+  const now = ctx.clock.now()
+  const failed = await ctx.store.batches.transition(
+    lease.batch.id,
+    ['validating'],
+    'failed',
+    { failedAt: now, errors, wakeAt: null, credential: null },
+    lease.token,
+  )
+  if (failed) return terminated(ctx, failed)
+  await ctx.store.batches.release(lease.batch.id, lease.token, now)
+}
+
+/** Checks the input file line by line; stores the lines and starts the batch, or fails it. */
+async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
+  const { batch, token } = lease
+  const scope = scopeOf(batch)
+  const file = await ctx.store.files.get(scope, batch.inputFileId, ctx.clock.now())
+  const fileError = (message: string): BatchError => ({ code: 'invalid_request', message, param: 'file_id', line: null })
+  if (!file) return fail(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
+  if (file.purpose !== 'batch') {
+    return fail(ctx, lease, [
+      fileError(`File ${file.id} has purpose '${file.purpose}'; a batch input file must have purpose 'batch'.`),
+    ])
+  }
+  const content = await ctx.store.files.read(scope, file.id)
+  if (!content) return fail(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
+  const result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
+  if (!result.ok) return fail(ctx, lease, result.errors)
+  for (let i = 0; i < result.items.length; i += insertSlice) {
+    await ctx.store.requests.insert(batch.id, result.items.slice(i, i + insertSlice))
+  }
+  const now = ctx.clock.now()
+  const started = await ctx.store.batches.transition(
+    batch.id,
+    ['validating'],
+    'in_progress',
+    { inProgressAt: now, total: result.total, model: result.model, wakeAt: batch.expiresAt },
+    token,
+  )
+  if (started) {
+    ctx.logger.info?.('batch in progress', { batch: batch.id, total: result.total })
+    ctx.notifyWork()
+  } else {
+    await ctx.store.batches.release(batch.id, token, now)
+  }
+}
+
+/** A batch whose window closed before it was even validated: `expired`, no files. */
+async function expireUnvalidated(ctx: RunnerContext, lease: BatchLease): Promise<void> {
+  const now = ctx.clock.now()
+  const expired = await ctx.store.batches.transition(
+    lease.batch.id,
+    ['validating'],
+    'expired',
+    { expiredAt: now, wakeAt: null, credential: null },
+    lease.token,
+  )
+  if (expired) return terminated(ctx, expired)
+  await ctx.store.batches.release(lease.batch.id, lease.token, now)
+}
+
+/**
+ * Finishes a batch in `finalizing` or `cancelling`: waits for lines still in flight, closes the lines
+ * that never ran (`batch_expired` / `batch_cancelled`), writes the output and error files, then moves
+ * to the terminal status in one compare-and-set.
+ */
+async function finish(ctx: RunnerContext, lease: BatchLease): Promise<void> {
+  const { batch, token } = lease
+  const { store, clock } = ctx
+  const cancelling = batch.status === 'cancelling'
+  if (cancelling && batch.inProgressAt === null) {
+    // Cancelled before validation finished: no line ran, none is reported.
+    await store.requests.deleteAll(batch.id)
+    const cancelled = await store.batches.transition(
+      batch.id,
+      ['cancelling'],
+      'cancelled',
+      { cancelledAt: clock.now(), wakeAt: null, credential: null },
+      token,
+    )
+    if (cancelled) return terminated(ctx, cancelled)
+    return store.batches.release(batch.id, token, clock.now())
+  }
+  if ((await store.requests.inFlight(batch.id)) > 0) {
+    return store.batches.release(batch.id, token, clock.now() + inFlightRecheckMs)
+  }
+  const reason = cancelling ? 'batch_cancelled' : 'batch_expired'
+  await store.requests.closeRemaining(batch.id, { code: reason, message: lineErrorMessages[reason] })
+  const fresh = await store.batches.get(scopeOf(batch), batch.id)
+  if (!fresh || fresh.status !== batch.status) return store.batches.release(batch.id, token, clock.now())
+  const now = clock.now()
+  const outputFileId = await writeResultFile(store, fresh, 'succeeded', now)
+  const errorFileId = await writeResultFile(store, fresh, 'failed', now)
+  const terminal = cancelling ? 'cancelled' : fresh.endReason === 'expired' ? 'expired' : 'completed'
+  const done = await store.batches.transition(
+    batch.id,
+    [batch.status],
+    terminal,
+    { outputFileId, errorFileId, [statusTimestamp[terminal]]: now, wakeAt: null, credential: null },
+    token,
+  )
+  if (done) return terminated(ctx, done)
+  // The status moved under us (e.g. a cancel during finalizing): run again from the new status.
+  await store.batches.release(batch.id, token, clock.now())
+}
+
+/** After a terminal status: drop the per-line rows, purge a deleted input, tell the hooks. */
+async function terminated(ctx: RunnerContext, batch: BatchRecord): Promise<void> {
+  const { store } = ctx
+  const scope = scopeOf(batch)
+  ctx.logger.info?.('batch finished', { batch: batch.id, status: batch.status, counts: batch.requestCounts })
+  await store.requests.deleteAll(batch.id)
+  if (await isDeletedInput(ctx, scope, batch.inputFileId)) await store.files.purgeContent(batch.inputFileId)
+  try {
+    await ctx.hooks.onBatchTerminal?.(batchToWire(batch))
+  } catch (error) {
+    ctx.logger.error?.('onBatchTerminal hook failed', { batch: batch.id, error: String(error) })
+  }
+}
+
+/**
+ * True when the owner deleted the input file while batches used it and none still does: its content was
+ * kept for them and can go now. A file of another owner never matches (read is scoped).
+ */
+async function isDeletedInput(ctx: RunnerContext, scope: Scope, fileId: string): Promise<boolean> {
+  const { store } = ctx
+  if (await store.files.get(scope, fileId, ctx.clock.now())) return false
+  const content = await store.files.read(scope, fileId, { start: 0, end: 0 })
+  if (!content) return false
+  await content.cancel()
+  return !(await store.batches.hasActiveInput(scope, fileId))
+}

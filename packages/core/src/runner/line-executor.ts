@@ -1,0 +1,304 @@
+import type { ExecuteResult, Provider } from '../contracts/provider.ts'
+import type { ClaimedRequest, RequestLease, RequestOutcome } from '../contracts/records.ts'
+import type { BatchEndpoint } from '../wire/batch.ts'
+import { BatchCache, type BatchRunInfo } from './batch-cache.ts'
+import type { RunnerContext } from './context.ts'
+import { outcomeOf } from './outcome.ts'
+import { errorLine } from './output-line.ts'
+import { readLineTexts } from './read-lines.ts'
+
+const defaultConcurrency = 16
+const defaultMaxAttempts = 5
+
+/** A claimed line waiting for a free slot of its provider. */
+interface QueuedLine {
+  request: ClaimedRequest
+  token: string
+  text: string | undefined
+}
+
+/** A lease this worker holds: its lines not yet recorded, and when it must be renewed. */
+interface HeldLease {
+  token: string
+  expiresAt: number
+  outstanding: number
+}
+
+/** What one execution pass did. */
+export interface ExecutionReport {
+  lines: number
+  more: boolean
+}
+
+/**
+ * Executes request lines: claims them in slices from the store, runs them against their provider with
+ * a per-provider concurrency limit, and writes outcomes back in bulk. Claims run ahead of execution
+ * (up to twice the concurrency) so that no slot waits for the store; leases are renewed while calls are
+ * slow; a cancelled or expired batch's queued lines are handed back unexecuted.
+ */
+export class LineExecutor {
+  readonly #ctx: RunnerContext
+  readonly #batches: BatchCache
+  readonly #queues = new Map<string, QueuedLine[]>()
+  readonly #running = new Map<string, number>()
+  readonly #leases = new Map<string, HeldLease>()
+  readonly #buffer: { token: string; outcome: RequestOutcome }[] = []
+  #lastFlush = 0
+  #flushing: Promise<void> | null = null
+  #signalled: (() => void) | null = null
+  #recorded = 0
+
+  constructor(ctx: RunnerContext) {
+    this.#ctx = ctx
+    this.#batches = new BatchCache(ctx)
+  }
+
+  /** Forgets what it knows of a batch whose status just changed (e.g. a cancel in this process). */
+  invalidate(batchId: string): void {
+    this.#batches.invalidate(batchId)
+  }
+
+  /** Runs lines until `deadline` (or `signal`), then lets every started line finish and be recorded. */
+  async run(deadline: number, signal?: AbortSignal): Promise<ExecutionReport> {
+    const { clock } = this.#ctx
+    this.#recorded = 0
+    let exhausted = false
+    for (;;) {
+      const stop = signal?.aborted === true || clock.now() >= deadline
+      if (!stop && !exhausted) {
+        const claimed = await this.#claim()
+        if (claimed === 'none') exhausted = true
+      }
+      await this.#dispatch()
+      if (this.#idle() && (stop || exhausted)) break
+      this.#maybeFlush(false)
+      await this.#heartbeat()
+      if (!this.#idle() || !exhausted) await this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
+    }
+    await this.#flushAll()
+    this.#leases.clear()
+    this.#batches.retain(new Set())
+    return { lines: this.#recorded, more: !exhausted }
+  }
+
+  #idle(): boolean {
+    for (const n of this.#running.values()) if (n > 0) return false
+    for (const q of this.#queues.values()) if (q.length > 0) return false
+    return true
+  }
+
+  #capacity(provider: Provider): number {
+    return provider.concurrency ?? defaultConcurrency
+  }
+
+  /** Claims lines for providers with room; 'none' when the store had nothing claimable. */
+  async #claim(): Promise<'claimed' | 'full' | 'none'> {
+    const { store, clock, options, workerId, providers } = this.#ctx
+    const eligible: string[] = []
+    let room = 0
+    let total = 0
+    for (const provider of providers.values()) {
+      const cap = this.#capacity(provider)
+      total += cap
+      const free = 2 * cap - (this.#running.get(provider.name) ?? 0) - (this.#queues.get(provider.name)?.length ?? 0)
+      if (free > 0) {
+        eligible.push(provider.name)
+        room += free
+      }
+    }
+    const threshold = Math.max(1, Math.min(options.claimBatchSize, Math.floor(total / 4)))
+    if (eligible.length === 0 || (room < threshold && !this.#idle())) return 'full'
+    const limit = Math.min(room, options.claimBatchSize)
+    const lease = await store.requests.claim({
+      workerId,
+      now: clock.now(),
+      leaseMs: options.leaseMs,
+      limit,
+      providers: eligible,
+    })
+    if (!lease || lease.requests.length === 0) return 'none'
+    await this.#accept(lease)
+    return lease.requests.length < limit ? 'none' : 'claimed'
+  }
+
+  /** Loads the batches and input lines of a new lease and queues its lines. */
+  async #accept(lease: RequestLease): Promise<void> {
+    this.#leases.set(lease.token, { token: lease.token, expiresAt: lease.expiresAt, outstanding: lease.requests.length })
+    const byBatch = new Map<string, ClaimedRequest[]>()
+    for (const request of lease.requests) {
+      const group = byBatch.get(request.batchId)
+      if (group) group.push(request)
+      else byBatch.set(request.batchId, [request])
+    }
+    for (const [batchId, requests] of byBatch) {
+      const info = await this.#batches.load(batchId, requests[0]!.ownerId)
+      const texts = info
+        ? await readLineTexts(this.#ctx.store.files, { ownerId: info.batch.ownerId }, info.batch.inputFileId, requests)
+        : new Map<number, string>()
+      const providerName = info?.batch.provider ?? ''
+      let queue = this.#queues.get(providerName)
+      if (!queue) this.#queues.set(providerName, (queue = []))
+      for (const request of requests) queue.push({ request, token: lease.token, text: texts.get(request.index) })
+    }
+  }
+
+  /** Starts queued lines while their provider has free slots. */
+  async #dispatch(): Promise<void> {
+    for (const [providerName, queue] of this.#queues) {
+      const provider = this.#ctx.providers.get(providerName)
+      const cap = provider ? this.#capacity(provider) : Number.POSITIVE_INFINITY
+      while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
+        const line = queue.shift()!
+        const info = await this.#batches.load(line.request.batchId, line.request.ownerId)
+        this.#running.set(providerName, (this.#running.get(providerName) ?? 0) + 1)
+        void this.#execute(line, info).then((outcome) => {
+          this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
+          this.#buffer.push({ token: line.token, outcome })
+          this.#signal()
+        })
+      }
+    }
+  }
+
+  /** Runs one line and decides its outcome. Never throws. */
+  async #execute(line: QueuedLine, info: BatchRunInfo | null): Promise<RequestOutcome> {
+    const { request } = line
+    const { clock, options } = this.#ctx
+    const { batchId, index, id, customId } = request
+    const failed = (code: string, message: string): RequestOutcome => ({
+      batchId,
+      index,
+      kind: 'failed',
+      line: errorLine(id, customId, code, message),
+    })
+    const now = clock.now()
+    // Batch gone, cancelled or out of time: hand the line back unexecuted; the batch step closes it.
+    if (!info || info.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
+      return { batchId, index, kind: 'retry', notBefore: now }
+    }
+    const provider = info.provider
+    if (!provider) return failed('request_failed', `The provider '${info.batch.provider}' is not configured.`)
+    const maxAttempts = provider.maxAttempts ?? defaultMaxAttempts
+    if (request.attempts > maxAttempts) {
+      return failed('request_failed', `The request did not complete after ${maxAttempts} attempts.`)
+    }
+    if (info.credential === undefined) {
+      return failed('request_failed', 'The provider key of this batch cannot be opened (was the secret changed?).')
+    }
+    let body: Record<string, unknown>
+    try {
+      body = (JSON.parse(line.text ?? '') as { body: Record<string, unknown> }).body
+    } catch {
+      return failed('request_failed', 'The input line could not be read back from the input file.')
+    }
+    let result: ExecuteResult
+    try {
+      result = await provider.execute({
+        endpoint: info.batch.endpoint as BatchEndpoint,
+        body,
+        batchId,
+        customId,
+        requestId: id,
+        attempt: request.attempts,
+        credential: info.credential,
+        signal: AbortSignal.timeout(options.requestTimeoutMs),
+      })
+    } catch (error) {
+      this.#ctx.logger.warn?.('provider threw from execute', { provider: provider.name, error: String(error) })
+      result = { type: 'error', code: 'request_failed', message: 'The provider failed to execute the request.' }
+    }
+    return outcomeOf(request, result, {
+      now: clock.now(),
+      expiresAt: info.batch.expiresAt,
+      maxAttempts,
+      backoff: options.backoff,
+    })
+  }
+
+  #signal(): void {
+    const wake = this.#signalled
+    this.#signalled = null
+    wake?.()
+  }
+
+  /** Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time). */
+  async #waitForProgress(ms: number): Promise<void> {
+    const { clock, options } = this.#ctx
+    const controller = new AbortController()
+    const progressed = new Promise<void>((resolve) => {
+      this.#signalled = resolve
+    })
+    await Promise.race([progressed, clock.sleep(Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4), controller.signal)])
+    controller.abort()
+  }
+
+  /** Starts a bulk write when enough outcomes are buffered or they have waited long enough. */
+  #maybeFlush(force: boolean): void {
+    if (this.#flushing || this.#buffer.length === 0) return
+    const { clock, options } = this.#ctx
+    const due = clock.now() - this.#lastFlush >= options.recordIntervalMs
+    if (!force && !due && this.#buffer.length < options.recordBatchSize) return
+    this.#flushing = this.#flush().finally(() => {
+      this.#flushing = null
+    })
+  }
+
+  /** Writes buffered outcomes, one store call per lease. */
+  async #flush(): Promise<void> {
+    const { store, clock, logger } = this.#ctx
+    this.#lastFlush = clock.now()
+    const pending = this.#buffer.splice(0, this.#buffer.length)
+    const byToken = new Map<string, RequestOutcome[]>()
+    for (const { token, outcome } of pending) {
+      const list = byToken.get(token)
+      if (list) list.push(outcome)
+      else byToken.set(token, [outcome])
+    }
+    for (const [token, outcomes] of byToken) {
+      const held = this.#leases.get(token)
+      if (held) held.outstanding -= outcomes.length
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { accepted } = await store.requests.record(token, outcomes, clock.now())
+          this.#recorded += accepted
+          if (accepted < outcomes.length) {
+            logger.warn?.('outcomes of a lapsed lease were not recorded', { dropped: outcomes.length - accepted })
+          }
+          if (held && held.outstanding <= 0) this.#leases.delete(token)
+          break
+        } catch (error) {
+          if (attempt >= 3) {
+            // Stop renewing the lease: when it lapses, another claim runs these lines again.
+            logger.error?.('recording outcomes failed', { lines: outcomes.length, error: String(error) })
+            this.#leases.delete(token)
+            break
+          }
+          await clock.sleep(100 * attempt)
+        }
+      }
+    }
+  }
+
+  /** Flushes until every outcome is written. */
+  async #flushAll(): Promise<void> {
+    while (this.#flushing || this.#buffer.length > 0) {
+      if (this.#flushing) await this.#flushing
+      this.#maybeFlush(true)
+    }
+  }
+
+  /** Renews leases that have used up half their time. */
+  async #heartbeat(): Promise<void> {
+    const { store, clock, options } = this.#ctx
+    const now = clock.now()
+    for (const held of this.#leases.values()) {
+      if (held.expiresAt - now > options.leaseMs / 2) continue
+      held.expiresAt = now + options.leaseMs
+      try {
+        await store.requests.heartbeat(held.token, options.leaseMs)
+      } catch (error) {
+        this.#ctx.logger.warn?.('lease heartbeat failed', { error: String(error) })
+      }
+    }
+  }
+}

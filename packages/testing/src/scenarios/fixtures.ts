@@ -1,0 +1,123 @@
+import type {
+  BatchEngine,
+  BatchObject,
+  ExecuteRequest,
+  ExecuteResult,
+  Provider,
+  Scope,
+} from '@batchkit/core'
+
+const encoder = new TextEncoder()
+
+/** A stream of `text`, split into chunks of `chunkSize` bytes. */
+export function textStream(text: string, chunkSize = 64 * 1024): ReadableStream<Uint8Array> {
+  const bytes = encoder.encode(text)
+  let at = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.byteLength) return controller.close()
+      controller.enqueue(bytes.slice(at, at + chunkSize))
+      at += chunkSize
+    },
+  })
+}
+
+/** JSONL text of `lines`. */
+export const jsonl = (lines: readonly unknown[]): string => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`
+
+/** A chat completion request line. */
+export function chatLine(i: number, model = 'gpt-test'): Record<string, unknown> {
+  return {
+    custom_id: `req-${i}`,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model, messages: [{ role: 'user', content: `Question number ${i}` }], max_tokens: 16 },
+  }
+}
+
+/** Chat request lines `req-1` … `req-n`. */
+export const chatLines = (n: number, model?: string): Record<string, unknown>[] =>
+  Array.from({ length: n }, (_, i) => chatLine(i + 1, model))
+
+/** A provider whose answers come from `answer`; it records every call it gets. */
+export function scriptedProvider(
+  name: string,
+  answer: (request: ExecuteRequest) => ExecuteResult | Promise<ExecuteResult>,
+  options: Partial<Pick<Provider, 'concurrency' | 'maxAttempts' | 'credential'>> = {},
+): Provider & { calls: ExecuteRequest[] } {
+  const calls: ExecuteRequest[] = []
+  return {
+    name,
+    credential: 'none',
+    ...options,
+    calls,
+    async execute(request) {
+      calls.push(request)
+      return answer(request)
+    },
+  }
+}
+
+/** A 200 chat completion answer echoing the request's custom id. */
+export function okAnswer(request: ExecuteRequest): ExecuteResult {
+  return {
+    type: 'response',
+    status: 200,
+    requestId: `req_${request.customId}`,
+    body: {
+      id: `chatcmpl-${request.customId}`,
+      object: 'chat.completion',
+      model: request.body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: `answer to ${request.customId}` }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    },
+  }
+}
+
+/** Uploads `lines` as a batch input file. */
+export async function uploadLines(engine: BatchEngine, scope: Scope, lines: readonly unknown[], filename = 'input.jsonl') {
+  return engine.files.upload(scope, textStream(jsonl(lines)), { filename, purpose: 'batch' })
+}
+
+/** Ticks the runner until `done` holds (or fails after `maxTicks`). */
+export async function drive(
+  engine: BatchEngine,
+  done: () => Promise<boolean>,
+  { maxTicks = 500, budgetMs = 50 }: { maxTicks?: number; budgetMs?: number } = {},
+): Promise<void> {
+  for (let i = 0; i < maxTicks; i++) {
+    if (await done()) return
+    await engine.runner.tick({ budgetMs })
+  }
+  if (!(await done())) throw new Error(`condition not reached after ${maxTicks} ticks`)
+}
+
+/** Ticks until the batch is in one of `statuses`; returns it. */
+export async function driveUntilStatus(
+  engine: BatchEngine,
+  scope: Scope,
+  batchId: string,
+  statuses: readonly BatchObject['status'][],
+  options?: { maxTicks?: number; budgetMs?: number },
+): Promise<BatchObject> {
+  let batch = await engine.batches.get(scope, batchId)
+  await drive(
+    engine,
+    async () => {
+      batch = await engine.batches.get(scope, batchId)
+      return statuses.includes(batch.status)
+    },
+    options,
+  )
+  return batch
+}
+
+/** Parsed lines of a file's content. */
+export async function fileLines(engine: BatchEngine, scope: Scope, fileId: string): Promise<Record<string, unknown>[]> {
+  const { body } = await engine.files.content(scope, fileId)
+  const text = await new Response(body).text()
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+}

@@ -1,0 +1,2 @@
+export * from './engine-scenarios.ts'
+export * from './fixtures.ts'
