@@ -35,11 +35,19 @@ export interface CredentialSealer {
  * const sealed = await sealer.seal('sk-…', batch.id)
  */
 export function credentialSealer(secret: string): CredentialSealer {
-  if (secret.length < 16) throw new Error('batchkit: the credential secret must be at least 16 characters long.')
+  if (secret.length < 16)
+    throw new Error('batchkit: the credential secret must be at least 16 characters long.')
   const key = (async () => {
-    const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])
+    const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, [
+      'deriveKey',
+    ])
     return crypto.subtle.deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('batchkit/credential/v1'), info: new Uint8Array() },
+      {
+        name: 'HKDF',
+        hash: 'SHA-256',
+        salt: encoder.encode('batchkit/credential/v1'),
+        info: new Uint8Array(),
+      },
       material,
       { name: 'AES-GCM', length: 256 },
       false,

@@ -18,6 +18,7 @@ export const errorStatus = {
   batch_not_cancellable: 409,
   conflict: 409,
   file_too_large: 413,
+  request_too_large: 413,
   unsupported_endpoint: 422,
   invalid_file_purpose: 422,
   rate_limit_exceeded: 429,

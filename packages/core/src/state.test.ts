@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { canTransition, cancellableStatuses, isTerminal, sourcesOf, terminalStatuses, transitions } from './state.ts'
+import {
+  cancellableStatuses,
+  canTransition,
+  isTerminal,
+  sourcesOf,
+  terminalStatuses,
+  transitions,
+} from './state.ts'
 import { batchStatuses } from './wire/batch.ts'
 
 describe('batch state machine', () => {

@@ -1,10 +1,10 @@
 import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
-import { afterEach, describe, expect, it } from 'vitest'
 import {
   type FakeUpstream,
   type FakeUpstreamOptions,
   startFakeUpstream,
 } from '@batchkit/testing/fake-upstream'
+import { afterEach, describe, expect, it } from 'vitest'
 import { openaiCompatible } from './openai-compatible.ts'
 
 const KEY = 'sk-test-secret-key-0123456789'

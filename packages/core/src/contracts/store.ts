@@ -108,7 +108,10 @@ export interface BatchStore {
    * An expired lease is claimable again; every claim gets a fresh token.
    */
   claim(query: ClaimQuery): Promise<BatchLease[]>
-  /** Ends a lease held by `token`, scheduling the next wake-up (null: none). */
+  /**
+   * Ends a lease held by `token`, scheduling the next wake-up (null: none). A wake-up that `record` set
+   * while the lease was held is never postponed: the batch wakes at the earlier of the two.
+   */
   release(id: string, token: string, wakeAt: number | null): Promise<void>
 }
 
@@ -125,7 +128,8 @@ export interface RequestStore {
   /** Extends the lease of lines still held by `token`; returns how many it still holds. */
   heartbeat(token: string, leaseMs: number): Promise<number>
   /**
-   * Records outcomes of lines held by `token`; others (stale lease, already recorded) are ignored.
+   * Records outcomes of lines held by `token`; others (re-claimed by another worker, closed, already
+   * recorded) are ignored. A lapsed lease may still record lines nobody has claimed or closed since.
    * In the same step it adds to the batch's counters and usage, and wakes the batch (`wakeAt = now`)
    * when its last line finished or when it is no longer `in_progress`.
    */

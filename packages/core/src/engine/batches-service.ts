@@ -34,7 +34,8 @@ export interface BatchesServiceDeps {
 /** The Batches API over a store. */
 export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
   const { store, clock, limits, providers, sealer, notifyWork, batchChanged } = deps
-  const notFound = (id: string) => new BatchkitError('not_found', `No batch found with id '${id}'.`, { param: 'id' })
+  const notFound = (id: string) =>
+    new BatchkitError('not_found', `No batch found with id '${id}'.`, { param: 'id' })
 
   return {
     async create(scope, body, options = {}) {
@@ -115,7 +116,9 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
     async list(scope, params = {}) {
       const limit = params.limit ?? 20
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-        throw new BatchkitError('invalid_value', 'limit must be an integer between 1 and 100.', { param: 'limit' })
+        throw new BatchkitError('invalid_value', 'limit must be an integer between 1 and 100.', {
+          param: 'limit',
+        })
       }
       const page = await store.batches.list(scope, {
         limit,
@@ -130,7 +133,10 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
         if (!batch) throw notFound(id)
         if (batch.status === 'cancelling' || batch.status === 'cancelled') return batchToWire(batch)
         if (!cancellableStatuses.includes(batch.status)) {
-          throw new BatchkitError('batch_not_cancellable', `Cannot cancel a batch with status '${batch.status}'.`)
+          throw new BatchkitError(
+            'batch_not_cancellable',
+            `Cannot cancel a batch with status '${batch.status}'.`,
+          )
         }
         const now = clock.now()
         const moved = await store.batches.transition(id, cancellableStatuses, 'cancelling', {

@@ -27,7 +27,9 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
   const logger = options.logger ?? {}
   const sealer = credentialSealer(options.secret ?? randomHex(32))
   if (options.secret === undefined) {
-    logger.warn?.('no secret configured: provider keys are sealed with a per-process key and cannot survive a restart')
+    logger.warn?.(
+      'no secret configured: provider keys are sealed with a per-process key and cannot survive a restart',
+    )
   }
   const listeners = new Set<() => void>()
   const notifyWork = (): void => {
@@ -52,7 +54,15 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
   const { runner, batchChanged } = createRunner(ctx, listeners)
   return {
     files: createFilesService(options.store, clock, limits),
-    batches: createBatchesService({ store: options.store, clock, limits, providers, sealer, notifyWork, batchChanged }),
+    batches: createBatchesService({
+      store: options.store,
+      clock,
+      limits,
+      providers,
+      sealer,
+      notifyWork,
+      batchChanged,
+    }),
     runner,
     clock,
     limits,

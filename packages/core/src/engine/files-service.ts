@@ -7,7 +7,7 @@ import { parseExpiresAfter } from '../validation/create-params.ts'
 import { type FilePurpose, filePurposes, type UploadPurpose, uploadPurposes } from '../wire/file.ts'
 import { listPage } from '../wire/list.ts'
 import { fileToWire } from './to-wire.ts'
-import type { FileListParams, FilesService, ReceivedContent, UploadFields } from './types.ts'
+import type { FileListParams, FilesService, ReceivedContent } from './types.ts'
 
 /** Files of purpose `batch` expire after 30 days unless `expires_after` says otherwise (OpenAI's default). */
 const batchFileRetentionSeconds = 30 * 24 * 3600
@@ -17,7 +17,9 @@ const quoteList = (values: readonly string[]): string => values.map((v) => `'${v
 /** Checks an upload purpose. */
 function parsePurpose(purpose: string | undefined): UploadPurpose {
   if (purpose === undefined || purpose === '') {
-    throw new BatchkitError('missing_required_parameter', "Missing required parameter: 'purpose'.", { param: 'purpose' })
+    throw new BatchkitError('missing_required_parameter', "Missing required parameter: 'purpose'.", {
+      param: 'purpose',
+    })
   }
   if (!(uploadPurposes as readonly string[]).includes(purpose)) {
     throw new BatchkitError(
@@ -31,7 +33,8 @@ function parsePurpose(purpose: string | undefined): UploadPurpose {
 
 /** The Files API over a store. */
 export function createFilesService(store: Store, clock: Clock, limits: Limits): FilesService {
-  const notFound = (id: string) => new BatchkitError('not_found', `No such File object: ${id}`, { param: 'id' })
+  const notFound = (id: string) =>
+    new BatchkitError('not_found', `No such File object: ${id}`, { param: 'id' })
 
   const service: FilesService = {
     async receive(content, purpose) {
@@ -48,9 +51,13 @@ export function createFilesService(store: Store, clock: Clock, limits: Limits): 
         const filename = fields.filename.trim() || 'file'
         if (purpose === 'batch') {
           if (!filename.toLowerCase().endsWith('.jsonl')) {
-            throw new BatchkitError('invalid_file_format', 'Invalid file format for Batch API. Must be .jsonl', {
-              param: 'file',
-            })
+            throw new BatchkitError(
+              'invalid_file_format',
+              'Invalid file format for Batch API. Must be .jsonl',
+              {
+                param: 'file',
+              },
+            )
           }
           if (content.bytes > limits.maxBatchFileBytes) {
             throw new BatchkitError(
@@ -93,7 +100,9 @@ export function createFilesService(store: Store, clock: Clock, limits: Limits): 
     async list(scope, params: FileListParams = {}) {
       const limit = params.limit ?? 10_000
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-        throw new BatchkitError('invalid_value', 'limit must be an integer between 1 and 10000.', { param: 'limit' })
+        throw new BatchkitError('invalid_value', 'limit must be an integer between 1 and 10000.', {
+          param: 'limit',
+        })
       }
       const order = params.order ?? 'desc'
       if (order !== 'asc' && order !== 'desc') {

@@ -8,7 +8,11 @@ export interface BackoffOptions {
  * Capped exponential backoff with full jitter: a random delay in `[d/2, d]` where
  * `d = min(maxMs, baseMs · 2^(attempt-1))`. `random` is injectable for tests.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1))
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }

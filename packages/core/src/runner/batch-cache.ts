@@ -40,9 +40,17 @@ export class BatchCache {
     }
     let credential: string | null | undefined = cached?.credential
     if (!cached) {
-      credential = batch.credential === null ? null : ((await this.#ctx.sealer.open(batch.credential, batch.id)) ?? undefined)
+      credential =
+        batch.credential === null
+          ? null
+          : ((await this.#ctx.sealer.open(batch.credential, batch.id)) ?? undefined)
     }
-    const info: BatchRunInfo = { batch, provider: this.#ctx.providers.get(batch.provider), credential, fetchedAt: now }
+    const info: BatchRunInfo = {
+      batch,
+      provider: this.#ctx.providers.get(batch.provider),
+      credential,
+      fetchedAt: now,
+    }
     this.#entries.set(batchId, info)
     return info
   }

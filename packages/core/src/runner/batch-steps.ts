@@ -68,11 +68,18 @@ async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
   const { batch, token } = lease
   const scope = scopeOf(batch)
   const file = await ctx.store.files.get(scope, batch.inputFileId, ctx.clock.now())
-  const fileError = (message: string): BatchError => ({ code: 'invalid_request', message, param: 'file_id', line: null })
+  const fileError = (message: string): BatchError => ({
+    code: 'invalid_request',
+    message,
+    param: 'file_id',
+    line: null,
+  })
   if (!file) return fail(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
   if (file.purpose !== 'batch') {
     return fail(ctx, lease, [
-      fileError(`File ${file.id} has purpose '${file.purpose}'; a batch input file must have purpose 'batch'.`),
+      fileError(
+        `File ${file.id} has purpose '${file.purpose}'; a batch input file must have purpose 'batch'.`,
+      ),
     ])
   }
   const content = await ctx.store.files.read(scope, file.id)
@@ -90,11 +97,11 @@ async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
     { inProgressAt: now, total: result.total, model: result.model, wakeAt: batch.expiresAt },
     token,
   )
+  // Hand the batch back: `record` wakes it when its last line is done, or it wakes at its deadline.
+  await ctx.store.batches.release(batch.id, token, started ? batch.expiresAt : now)
   if (started) {
     ctx.logger.info?.('batch in progress', { batch: batch.id, total: result.total })
     ctx.notifyWork()
-  } else {
-    await ctx.store.batches.release(batch.id, token, now)
   }
 }
 

@@ -73,7 +73,8 @@ export class LineExecutor {
       if (this.#idle() && (stop || exhausted)) break
       this.#maybeFlush(false)
       await this.#heartbeat()
-      if (!this.#idle() || !exhausted) await this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
+      if (!this.#idle() || !exhausted)
+        await this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
     }
     await this.#flushAll()
     this.#leases.clear()
@@ -100,7 +101,8 @@ export class LineExecutor {
     for (const provider of providers.values()) {
       const cap = this.#capacity(provider)
       total += cap
-      const free = 2 * cap - (this.#running.get(provider.name) ?? 0) - (this.#queues.get(provider.name)?.length ?? 0)
+      const free =
+        2 * cap - (this.#running.get(provider.name) ?? 0) - (this.#queues.get(provider.name)?.length ?? 0)
       if (free > 0) {
         eligible.push(provider.name)
         room += free
@@ -123,7 +125,11 @@ export class LineExecutor {
 
   /** Loads the batches and input lines of a new lease and queues its lines. */
   async #accept(lease: RequestLease): Promise<void> {
-    this.#leases.set(lease.token, { token: lease.token, expiresAt: lease.expiresAt, outstanding: lease.requests.length })
+    this.#leases.set(lease.token, {
+      token: lease.token,
+      expiresAt: lease.expiresAt,
+      outstanding: lease.requests.length,
+    })
     const byBatch = new Map<string, ClaimedRequest[]>()
     for (const request of lease.requests) {
       const group = byBatch.get(request.batchId)
@@ -133,12 +139,21 @@ export class LineExecutor {
     for (const [batchId, requests] of byBatch) {
       const info = await this.#batches.load(batchId, requests[0]!.ownerId)
       const texts = info
-        ? await readLineTexts(this.#ctx.store.files, { ownerId: info.batch.ownerId }, info.batch.inputFileId, requests)
+        ? await readLineTexts(
+            this.#ctx.store.files,
+            { ownerId: info.batch.ownerId },
+            info.batch.inputFileId,
+            requests,
+          )
         : new Map<number, string>()
       const providerName = info?.batch.provider ?? ''
       let queue = this.#queues.get(providerName)
-      if (!queue) this.#queues.set(providerName, (queue = []))
-      for (const request of requests) queue.push({ request, token: lease.token, text: texts.get(request.index) })
+      if (!queue) {
+        queue = []
+        this.#queues.set(providerName, queue)
+      }
+      for (const request of requests)
+        queue.push({ request, token: lease.token, text: texts.get(request.index) })
     }
   }
 
@@ -173,7 +188,7 @@ export class LineExecutor {
     })
     const now = clock.now()
     // Batch gone, cancelled or out of time: hand the line back unexecuted; the batch step closes it.
-    if (!info || info.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
+    if (info?.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
       return { batchId, index, kind: 'retry', notBefore: now }
     }
     const provider = info.provider
@@ -183,7 +198,10 @@ export class LineExecutor {
       return failed('request_failed', `The request did not complete after ${maxAttempts} attempts.`)
     }
     if (info.credential === undefined) {
-      return failed('request_failed', 'The provider key of this batch cannot be opened (was the secret changed?).')
+      return failed(
+        'request_failed',
+        'The provider key of this batch cannot be opened (was the secret changed?).',
+      )
     }
     let body: Record<string, unknown>
     try {
@@ -204,8 +222,15 @@ export class LineExecutor {
         signal: AbortSignal.timeout(options.requestTimeoutMs),
       })
     } catch (error) {
-      this.#ctx.logger.warn?.('provider threw from execute', { provider: provider.name, error: String(error) })
-      result = { type: 'error', code: 'request_failed', message: 'The provider failed to execute the request.' }
+      this.#ctx.logger.warn?.('provider threw from execute', {
+        provider: provider.name,
+        error: String(error),
+      })
+      result = {
+        type: 'error',
+        code: 'request_failed',
+        message: 'The provider failed to execute the request.',
+      }
     }
     return outcomeOf(request, result, {
       now: clock.now(),
@@ -228,7 +253,10 @@ export class LineExecutor {
     const progressed = new Promise<void>((resolve) => {
       this.#signalled = resolve
     })
-    await Promise.race([progressed, clock.sleep(Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4), controller.signal)])
+    await Promise.race([
+      progressed,
+      clock.sleep(Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4), controller.signal),
+    ])
     controller.abort()
   }
 
@@ -262,7 +290,9 @@ export class LineExecutor {
           const { accepted } = await store.requests.record(token, outcomes, clock.now())
           this.#recorded += accepted
           if (accepted < outcomes.length) {
-            logger.warn?.('outcomes of a lapsed lease were not recorded', { dropped: outcomes.length - accepted })
+            logger.warn?.('outcomes of a lapsed lease were not recorded', {
+              dropped: outcomes.length - accepted,
+            })
           }
           if (held && held.outstanding <= 0) this.#leases.delete(token)
           break

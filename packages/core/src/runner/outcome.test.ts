@@ -14,21 +14,39 @@ const request = (attempts: number): ClaimedRequest => ({
   length: 10,
   attempts,
 })
-const ctx = { now: 1_000, expiresAt: 100_000, maxAttempts: 3, backoff: { baseMs: 100, maxMs: 1_000 }, random: () => 1 }
+const ctx = {
+  now: 1_000,
+  expiresAt: 100_000,
+  maxAttempts: 3,
+  backoff: { baseMs: 100, maxMs: 1_000 },
+  random: () => 1,
+}
 
 describe('outcomeOf', () => {
   it('turns a 2xx answer into an output line with usage', () => {
     const outcome = outcomeOf(
       request(1),
-      { type: 'response', status: 200, requestId: 'req_x', body: { usage: { prompt_tokens: 3, completion_tokens: 2 } } },
+      {
+        type: 'response',
+        status: 200,
+        requestId: 'req_x',
+        body: { usage: { prompt_tokens: 3, completion_tokens: 2 } },
+      },
       ctx,
     )
-    expect(outcome).toMatchObject({ kind: 'succeeded', usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 } })
+    expect(outcome).toMatchObject({
+      kind: 'succeeded',
+      usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
+    })
     if (outcome.kind === 'retry') throw new Error('unexpected')
     expect(JSON.parse(outcome.line)).toEqual({
       id: 'batch_req_1',
       custom_id: 'c-3',
-      response: { status_code: 200, request_id: 'req_x', body: { usage: { prompt_tokens: 3, completion_tokens: 2 } } },
+      response: {
+        status_code: 200,
+        request_id: 'req_x',
+        body: { usage: { prompt_tokens: 3, completion_tokens: 2 } },
+      },
       error: null,
     })
   })
@@ -40,22 +58,28 @@ describe('outcomeOf', () => {
       kind: 'retry',
       notBefore: 1_100,
     })
-    expect(outcomeOf(request(2), { type: 'response', status: 429, body: {}, retryAfterMs: 500 }, ctx)).toMatchObject({
+    expect(
+      outcomeOf(request(2), { type: 'response', status: 429, body: {}, retryAfterMs: 500 }, ctx),
+    ).toMatchObject({
       kind: 'retry',
       notBefore: 1_550,
     })
-    expect(outcomeOf(request(1), { type: 'error', code: 'request_timeout', message: 't' }, ctx)).toMatchObject({
+    expect(
+      outcomeOf(request(1), { type: 'error', code: 'request_timeout', message: 't' }, ctx),
+    ).toMatchObject({
       kind: 'retry',
     })
   })
 
   it('fails finally on 4xx, on retryable:false, after the last attempt, and when a retry would pass expires_at', () => {
     expect(outcomeOf(request(1), { type: 'response', status: 400, body: {} }, ctx).kind).toBe('failed')
-    expect(outcomeOf(request(1), { type: 'response', status: 429, body: {}, retryable: false }, ctx).kind).toBe('failed')
+    expect(
+      outcomeOf(request(1), { type: 'response', status: 429, body: {}, retryable: false }, ctx).kind,
+    ).toBe('failed')
     expect(outcomeOf(request(3), { type: 'response', status: 500, body: {} }, ctx).kind).toBe('failed')
-    expect(outcomeOf(request(1), { type: 'response', status: 500, body: {} }, { ...ctx, expiresAt: 1_050 }).kind).toBe(
-      'failed',
-    )
+    expect(
+      outcomeOf(request(1), { type: 'response', status: 500, body: {} }, { ...ctx, expiresAt: 1_050 }).kind,
+    ).toBe('failed')
     const network = outcomeOf(request(3), { type: 'error', code: 'request_failed', message: 'reset' }, ctx)
     if (network.kind === 'retry') throw new Error('unexpected')
     expect(JSON.parse(network.line)).toEqual({
@@ -95,10 +119,18 @@ describe('extractUsage', () => {
         },
       }),
     ).toEqual({ inputTokens: 10, outputTokens: 4, totalTokens: 14, cachedTokens: 2, reasoningTokens: 1 })
-    expect(extractUsage({ usage: { prompt_tokens: 7, total_tokens: 7 } })).toMatchObject({ inputTokens: 7, totalTokens: 7 })
+    expect(extractUsage({ usage: { prompt_tokens: 7, total_tokens: 7 } })).toMatchObject({
+      inputTokens: 7,
+      totalTokens: 7,
+    })
     expect(
       extractUsage({
-        usage: { input_tokens: 5, output_tokens: 6, input_tokens_details: { cached_tokens: 1 }, output_tokens_details: {} },
+        usage: {
+          input_tokens: 5,
+          output_tokens: 6,
+          input_tokens_details: { cached_tokens: 1 },
+          output_tokens_details: {},
+        },
       }),
     ).toMatchObject({ inputTokens: 5, outputTokens: 6, cachedTokens: 1, totalTokens: 11 })
     expect(extractUsage({})).toBeUndefined()

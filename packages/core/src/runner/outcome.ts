@@ -24,15 +24,20 @@ export function isRetryableStatus(status: number): boolean {
  * attempts left and time before the deadline), or a final failure (error file, with the upstream
  * status and body when there was an HTTP answer).
  */
-export function outcomeOf(request: ClaimedRequest, result: ExecuteResult, ctx: OutcomeContext): RequestOutcome {
+export function outcomeOf(
+  request: ClaimedRequest,
+  result: ExecuteResult,
+  ctx: OutcomeContext,
+): RequestOutcome {
   const { batchId, index, id, customId } = request
   if (result.type === 'response' && result.status >= 200 && result.status < 300) {
     const usage = extractUsage(result.body)
     const line = responseLine(id, customId, result.status, result.requestId, result.body)
-    return usage ? { batchId, index, kind: 'succeeded', line, usage } : { batchId, index, kind: 'succeeded', line }
+    return usage
+      ? { batchId, index, kind: 'succeeded', line, usage }
+      : { batchId, index, kind: 'succeeded', line }
   }
-  const retryable =
-    result.retryable ?? (result.type === 'error' ? true : isRetryableStatus(result.status))
+  const retryable = result.retryable ?? (result.type === 'error' ? true : isRetryableStatus(result.status))
   if (retryable && request.attempts < ctx.maxAttempts) {
     const delay =
       result.retryAfterMs !== undefined

@@ -30,11 +30,16 @@ export function createRunner(
           await runBatchStep(ctx, lease)
         } catch (error) {
           // The lease lapses and another tick (here or elsewhere) retries the step.
-          logger.error?.('batch step failed', { batch: lease.batch.id, status: lease.batch.status, error: String(error) })
+          logger.error?.('batch step failed', {
+            batch: lease.batch.id,
+            status: lease.batch.status,
+            error: String(error),
+          })
         }
       }),
     )
-    return { batches: leases.length, more: leases.length >= options.batchesPerTick }
+    // A step usually makes more work ready at once (validated lines, a batch to finalize): tick again soon.
+    return { batches: leases.length, more: leases.length > 0 }
   }
 
   async function tickOnce(options: TickOptions): Promise<TickReport> {

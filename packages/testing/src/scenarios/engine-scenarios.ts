@@ -35,7 +35,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * @example
  * describeEngineScenarios('memory', () => { const clock = offsetClock(); return { clock, store: memoryStore({ clock }) } })
  */
-export function describeEngineScenarios(name: string, make: () => Promise<EngineHarness> | EngineHarness): void {
+export function describeEngineScenarios(
+  name: string,
+  make: () => Promise<EngineHarness> | EngineHarness,
+): void {
   describe(`engine scenarios: ${name}`, () => {
     let cleanups: (() => Promise<void>)[] = []
     afterEach(async () => {
@@ -133,7 +136,11 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
           completion_window: '24h',
         })
         const failed = await driveUntilStatus(engine, scope, created.id, ['failed'])
-        expect(failed.errors?.data[0]).toMatchObject({ code: 'invalid_request', param: 'file_id', line: null })
+        expect(failed.errors?.data[0]).toMatchObject({
+          code: 'invalid_request',
+          param: 'file_id',
+          line: null,
+        })
       }
     })
 
@@ -155,7 +162,10 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
       expect(done.output_file_id).toBeNull()
       const errors = await fileLines(engine, scope, done.error_file_id!)
       expect(errors).toHaveLength(3)
-      expect(errors[0]).toMatchObject({ response: { status_code: 400, body: { error: { message: 'bad model' } } }, error: null })
+      expect(errors[0]).toMatchObject({
+        response: { status_code: 400, body: { error: { message: 'bad model' } } },
+        error: null,
+      })
       expect(provider.calls).toHaveLength(3) // 400 is final: no retries
     })
 
@@ -178,15 +188,21 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
       })
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       expect(done.request_counts).toEqual({ total: 4, completed: 4, failed: 0 })
-      expect(provider.calls.map((c) => c.attempt).sort()).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4])
+      expect(provider.calls.map((c) => c.attempt).sort()).toEqual([
+        1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4,
+      ])
       const lines = await fileLines(engine, scope, done.output_file_id!)
       expect(lines).toHaveLength(4)
     })
 
     it('gives up after maxAttempts and keeps the last upstream answer in the error file', async () => {
-      const provider = scriptedProvider('p', () => ({ type: 'response', status: 503, body: { error: { message: 'overloaded' } } }), {
-        maxAttempts: 3,
-      })
+      const provider = scriptedProvider(
+        'p',
+        () => ({ type: 'response', status: 503, body: { error: { message: 'overloaded' } } }),
+        {
+          maxAttempts: 3,
+        },
+      )
       const { engine, scope } = await setup([provider])
       const input = await uploadLines(engine, scope, chatLines(2))
       const created = await engine.batches.create(scope, {
@@ -261,10 +277,14 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
 
     it('expires a batch at expires_at: finished lines kept, the rest batch_expired', async () => {
       let calls = 0
-      const provider = scriptedProvider('p', (request) => {
-        calls++
-        return okAnswer(request)
-      }, { concurrency: 1 })
+      const provider = scriptedProvider(
+        'p',
+        (request) => {
+          calls++
+          return okAnswer(request)
+        },
+        { concurrency: 1 },
+      )
       const { engine, scope, clock } = await setup([provider], { runner: { claimBatchSize: 1 } })
       const input = await uploadLines(engine, scope, chatLines(30))
       const created = await engine.batches.create(scope, {
@@ -289,7 +309,10 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
       expect(errors).toHaveLength(failed)
       expect(errors[0]).toMatchObject({
         response: null,
-        error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' },
+        error: {
+          code: 'batch_expired',
+          message: 'This request could not be executed before the completion window expired.',
+        },
       })
     })
 
@@ -382,12 +405,20 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
       // A worker claims 10 lines and dies without recording them.
       const dead = await store.requests.claim({ workerId: 'dead', now: Date.now(), leaseMs: 300, limit: 10 })
       expect(dead?.requests).toHaveLength(10)
-      const done = await driveUntilStatus(engine, scope, created.id, ['completed'], { maxTicks: 2_000, budgetMs: 20 })
+      const done = await driveUntilStatus(engine, scope, created.id, ['completed'], {
+        maxTicks: 2_000,
+        budgetMs: 20,
+      })
       expect(done.request_counts).toEqual({ total: 20, completed: 20, failed: 0 })
       // The dead worker comes back and tries to record: fenced out.
       const late = await store.requests.record(
         dead!.token,
-        dead!.requests.map((r) => ({ batchId: r.batchId, index: r.index, kind: 'failed' as const, line: '{}' })),
+        dead!.requests.map((r) => ({
+          batchId: r.batchId,
+          index: r.index,
+          kind: 'failed' as const,
+          line: '{}',
+        })),
         Date.now(),
       )
       expect(late.accepted).toBe(0)
@@ -406,7 +437,11 @@ export function describeEngineScenarios(name: string, make: () => Promise<Engine
         completion_window: '24h',
       })
       await driveUntilStatus(engine, scope, created.id, ['in_progress'])
-      await expect(engine.files.delete(scope, input.id)).resolves.toEqual({ id: input.id, object: 'file', deleted: true })
+      await expect(engine.files.delete(scope, input.id)).resolves.toEqual({
+        id: input.id,
+        object: 'file',
+        deleted: true,
+      })
       await expect(engine.files.get(scope, input.id)).rejects.toMatchObject({ code: 'not_found' })
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       expect(done.request_counts.completed).toBe(3)

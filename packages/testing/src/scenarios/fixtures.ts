@@ -1,11 +1,4 @@
-import type {
-  BatchEngine,
-  BatchObject,
-  ExecuteRequest,
-  ExecuteResult,
-  Provider,
-  Scope,
-} from '@batchkit/core'
+import type { BatchEngine, BatchObject, ExecuteRequest, ExecuteResult, Provider, Scope } from '@batchkit/core'
 
 const encoder = new TextEncoder()
 
@@ -23,7 +16,8 @@ export function textStream(text: string, chunkSize = 64 * 1024): ReadableStream<
 }
 
 /** JSONL text of `lines`. */
-export const jsonl = (lines: readonly unknown[]): string => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`
+export const jsonl = (lines: readonly unknown[]): string =>
+  `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`
 
 /** A chat completion request line. */
 export function chatLine(i: number, model = 'gpt-test'): Record<string, unknown> {
@@ -68,14 +62,25 @@ export function okAnswer(request: ExecuteRequest): ExecuteResult {
       id: `chatcmpl-${request.customId}`,
       object: 'chat.completion',
       model: request.body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: `answer to ${request.customId}` }, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: `answer to ${request.customId}` },
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     },
   }
 }
 
 /** Uploads `lines` as a batch input file. */
-export async function uploadLines(engine: BatchEngine, scope: Scope, lines: readonly unknown[], filename = 'input.jsonl') {
+export async function uploadLines(
+  engine: BatchEngine,
+  scope: Scope,
+  lines: readonly unknown[],
+  filename = 'input.jsonl',
+) {
   return engine.files.upload(scope, textStream(jsonl(lines)), { filename, purpose: 'batch' })
 }
 
@@ -87,7 +92,9 @@ export async function drive(
 ): Promise<void> {
   for (let i = 0; i < maxTicks; i++) {
     if (await done()) return
-    await engine.runner.tick({ budgetMs })
+    const report = await engine.runner.tick({ budgetMs })
+    // Like the runner loop: pause when there was nothing to do (e.g. waiting for a lease to lapse).
+    if (!report.more && report.lines === 0) await new Promise((r) => setTimeout(r, 5))
   }
   if (!(await done())) throw new Error(`condition not reached after ${maxTicks} ticks`)
 }
@@ -113,7 +120,11 @@ export async function driveUntilStatus(
 }
 
 /** Parsed lines of a file's content. */
-export async function fileLines(engine: BatchEngine, scope: Scope, fileId: string): Promise<Record<string, unknown>[]> {
+export async function fileLines(
+  engine: BatchEngine,
+  scope: Scope,
+  fileId: string,
+): Promise<Record<string, unknown>[]> {
   const { body } = await engine.files.content(scope, fileId)
   const text = await new Response(body).text()
   return text

@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net'
+import {
+  type BatchEngine,
+  type Clock,
+  createBatchEngine,
+  type Logger,
+  type Provider,
+  type Store,
+} from '@batchkit/core'
+import { type RunnerLoop, startRunnerLoop } from '@batchkit/core/node'
+import { createBatchRouter } from '@batchkit/hono'
+import { mockProvider } from '@batchkit/provider-mock'
+import { openaiCompatible } from '@batchkit/provider-openai'
+import { memoryStore } from '@batchkit/store-memory'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import type { ServerConfig } from './config.ts'
+
+/** Options of {@link startReferenceServer}; everything has a default from {@link ServerConfig}. */
+export interface ReferenceServerOptions {
+  config: ServerConfig
+  store?: Store
+  clock?: Clock
+  providers?: Provider[]
+  logger?: Logger
+  /** Run the runner loop in this process (default true). */
+  runLoop?: boolean
+}
+
+/** A started reference server. */
+export interface ReferenceServer {
+  /** Base URL to give the openai SDK, e.g. `http://127.0.0.1:3000/v1`. */
+  url: string
+  engine: BatchEngine
+  /** Names of the configured providers. */
+  providers: string[]
+  storeKind: string
+  /** Stops accepting requests, lets running lines finish, closes the store. */
+  close(): Promise<void>
+}
+
+/** The providers of the reference server: `mock` (simulated) and `openai` (any OpenAI-compatible server). */
+export function defaultProviders(config: ServerConfig): Provider[] {
+  return [
+    mockProvider({ latencyMs: config.mockLatencyMs, concurrency: 64 }),
+    openaiCompatible({ baseURL: config.openaiBaseURL }),
+  ]
+}
+
+/**
+ * Starts the reference server: Hono on Node with the batch router at `/v1`, the in-memory store, and the
+ * runner loop in-process.
+ */
+export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
+  const { config, logger } = options
+  const clock = options.clock
+  const store = options.store ?? memoryStore(clock ? { clock } : {})
+  const providers = options.providers ?? defaultProviders(config)
+  const engine = createBatchEngine({
+    store,
+    providers,
+    ...(clock ? { clock } : {}),
+    ...(config.secret ? { secret: config.secret } : {}),
+    ...(logger ? { logger } : {}),
+  })
+  const app = new Hono()
+  app.get('/health', (c) => c.json({ ok: true }))
+  app.route('/v1', createBatchRouter({ engine, ...(logger ? { logger } : {}) }))
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.hostname }, () => resolve(s))
+  })
+  const { port } = server.address() as AddressInfo
+  const loop: RunnerLoop | null =
+    options.runLoop === false ? null : startRunnerLoop(engine.runner, logger ? { logger } : {})
+
+  return {
+    url: `http://${config.hostname}:${port}/v1`,
+    engine,
+    providers: providers.map((p) => p.name),
+    storeKind: 'memory',
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await loop?.stop()
+      await store.close?.()
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { BatchkitError, type Scope } from '@batchkit/core'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { BatchRouterEnv } from './env.ts'
+
+/** Produces the tenant scope of a request, or a `Response` that rejects it. */
+export type Authorize = (c: Context) => Scope | Response | Promise<Scope | Response>
+
+/**
+ * The bearer token of `Authorization: Bearer <token>`, or `null` when the header is absent, uses another
+ * scheme or carries an empty token.
+ *
+ * @example
+ * bearerToken(new Headers({ authorization: 'Bearer sk-1' })) // 'sk-1'
+ */
+export function bearerToken(headers: Headers): string | null {
+  const match = /^\s*bearer\s+(.+?)\s*$/i.exec(headers.get('authorization') ?? '')
+  return match?.[1] ?? null
+}
+
+/** Lowercase hex SHA-256 of a string (WebCrypto, so it runs on every runtime). */
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)))
+  let out = ''
+  for (const byte of digest) out += byte.toString(16).padStart(2, '0')
+  return out
+}
+
+/**
+ * The default `authorize`: each bearer key is its own tenant, `{ ownerId: hex(sha256(key)) }` — as on
+ * OpenAI, a key sees only what it created. Without a bearer key: 401 `missing_api_key`.
+ *
+ * @example
+ * createBatchRouter({ engine, authorize: defaultAuthorize }) // same as leaving `authorize` out
+ */
+export async function defaultAuthorize(c: Context): Promise<Scope> {
+  const token = bearerToken(c.req.raw.headers)
+  if (token === null) {
+    throw new BatchkitError(
+      'missing_api_key',
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    )
+  }
+  return { ownerId: await sha256Hex(token) }
+}
+
+/**
+ * Middleware that runs `authorize` and stores the scope in `c.var.scope`; a `Response` from `authorize`
+ * is sent as is. A scope without a non-empty `ownerId` is a host bug and answers 500.
+ *
+ * @example
+ * app.get('/files', authorizeRequests(defaultAuthorize), (c) => c.json(c.var.scope))
+ */
+export function authorizeRequests(authorize: Authorize): MiddlewareHandler<BatchRouterEnv> {
+  return async (c, next) => {
+    const result = await authorize(c)
+    if (result instanceof Response) return result
+    if (typeof result?.ownerId !== 'string' || result.ownerId === '') {
+      throw new Error('authorize() returned no scope with a non-empty ownerId')
+    }
+    c.set('scope', result)
+    await next()
+  }
+}

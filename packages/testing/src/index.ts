@@ -1,0 +1,3 @@
+export type { StoreHarness } from './conformance/index.ts'
+export { describeStoreConformance } from './conformance/index.ts'
+export * from './scenarios/index.ts'
