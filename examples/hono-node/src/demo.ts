@@ -3,13 +3,21 @@
  * provider through the official openai SDK, shows a progress bar, then prints the first output lines
  * and the final counts.
  */
+import { mockProvider } from '@batchkit/provider-mock'
 import OpenAI, { toFile } from 'openai'
 import { readConfig } from './config.ts'
 import { startReferenceServer } from './server.ts'
 
 const lines = 200
 const config = { ...readConfig(), port: 0, logLevel: 'warn' as const }
-const server = await startReferenceServer({ config })
+// A simulated model with 40–160 ms latency, 5% transient 500s (retried) and 2% bad requests (final).
+const mock = mockProvider({
+  latencyMs: { min: 40, max: 160 },
+  concurrency: 16,
+  failureRate: 0.05,
+  errorRate: 0.02,
+})
+const server = await startReferenceServer({ config, providers: [mock] })
 console.log(`batchkit demo — server on ${server.url}, provider 'mock'\n`)
 
 const client = new OpenAI({
@@ -60,6 +68,7 @@ process.stdout.write('\n\n')
 
 if (batch.output_file_id) {
   const text = await (await client.files.content(batch.output_file_id)).text()
+  console.log(`output file ${batch.output_file_id}: ${text.trim().split('\n').length} lines`)
   console.log('first output lines:')
   for (const line of text.split('\n').slice(0, 3)) {
     const parsed = JSON.parse(line) as {
@@ -68,6 +77,16 @@ if (batch.output_file_id) {
     }
     console.log(`  ${parsed.custom_id}: ${parsed.response.body.choices[0]?.message.content}`)
   }
+}
+if (batch.error_file_id) {
+  const text = await (await client.files.content(batch.error_file_id)).text()
+  const first = JSON.parse(text.split('\n')[0] ?? '{}') as {
+    custom_id: string
+    response: { status_code: number }
+  }
+  console.log(
+    `\nerror file ${batch.error_file_id}: ${text.trim().split('\n').length} lines, e.g. ${first.custom_id} → HTTP ${first.response.status_code}`,
+  )
 }
 console.log(`\nstatus: ${batch.status}`)
 console.log(`request_counts: ${JSON.stringify(batch.request_counts)}`)

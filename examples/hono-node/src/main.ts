@@ -1,5 +1,6 @@
 import { readConfig } from './config.ts'
 import { consoleLogger } from './logger.ts'
+import { describeProviders } from './providers.ts'
 import { startReferenceServer } from './server.ts'
 
 const config = readConfig()
@@ -7,10 +8,9 @@ const server = await startReferenceServer({ config, logger: consoleLogger(config
 
 console.log(`batchkit reference server listening on ${server.url}`)
 console.log(`  store:     ${server.storeKind}`)
-console.log(`  providers: ${server.providers.join(', ')} (select with the x-provider header)`)
-console.log(`  openai:    ${config.openaiBaseURL} (emulated)`)
+console.log('  providers (select with the x-provider header):')
+for (const line of describeProviders(server.providers, config)) console.log(`    ${line}`)
 if (!config.secret)
-  console.log('  note:      BATCHKIT_SECRET unset; provider keys are sealed with a per-process key')
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,12 +9,11 @@ import {
 } from '@batchkit/core'
 import { type RunnerLoop, startRunnerLoop } from '@batchkit/core/node'
 import { createBatchRouter } from '@batchkit/hono'
-import { mockProvider } from '@batchkit/provider-mock'
-import { openaiCompatible } from '@batchkit/provider-openai'
 import { memoryStore } from '@batchkit/store-memory'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { ServerConfig } from './config.ts'
+import { defaultProviders } from './providers.ts'
 
 /** Options of {@link startReferenceServer}; everything has a default from {@link ServerConfig}. */
 export interface ReferenceServerOptions {
@@ -32,19 +31,11 @@ export interface ReferenceServer {
   /** Base URL to give the openai SDK, e.g. `http://127.0.0.1:3000/v1`. */
   url: string
   engine: BatchEngine
-  /** Names of the configured providers. */
-  providers: string[]
+  /** The configured providers. */
+  providers: Provider[]
   storeKind: string
   /** Stops accepting requests, lets running lines finish, closes the store. */
   close(): Promise<void>
-}
-
-/** The providers of the reference server: `mock` (simulated) and `openai` (any OpenAI-compatible server). */
-export function defaultProviders(config: ServerConfig): Provider[] {
-  return [
-    mockProvider({ latencyMs: config.mockLatencyMs, concurrency: 64 }),
-    openaiCompatible({ baseURL: config.openaiBaseURL }),
-  ]
 }
 
 /**
@@ -77,7 +68,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   return {
     url: `http://${config.hostname}:${port}/v1`,
     engine,
-    providers: providers.map((p) => p.name),
+    providers,
     storeKind: 'memory',
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -79,7 +79,8 @@ export class LineExecutor {
     await this.#flushAll()
     this.#leases.clear()
     this.#batches.retain(new Set())
-    return { lines: this.#recorded, more: !exhausted }
+    // Recorded lines may have finished a batch, whose finalize step is then due at once.
+    return { lines: this.#recorded, more: !exhausted || this.#recorded > 0 }
   }
 
   #idle(): boolean {
