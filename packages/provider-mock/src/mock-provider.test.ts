@@ -11,6 +11,7 @@ const request = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
   requestId: 'batch_req_1',
   attempt: 1,
   credential: null,
+  deadline: Date.now() + 86_400_000,
   signal: new AbortController().signal,
   ...over,
 })

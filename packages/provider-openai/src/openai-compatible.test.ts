@@ -27,6 +27,7 @@ const request = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
   requestId: 'batch_req_1',
   attempt: 1,
   credential: KEY,
+  deadline: Date.now() + 86_400_000,
   signal: new AbortController().signal,
   ...over,
 })

@@ -33,14 +33,13 @@ const immutableFields = new Set([
   'ownerId',
   'status',
   'createdAt',
-  'requestCounts',
-  'usage',
   'idempotencyKey',
 ])
 
 /**
  * Applies `patch` to `record` in place: `undefined` values are skipped, `total` sets
- * `requestCounts.total`, object values are copied, fields outside {@link BatchPatch} are ignored.
+ * `requestCounts.total`, `requestCounts`/`usage` replace the counters (native batches), object values
+ * are copied, fields outside {@link BatchPatch} are ignored.
  *
  * @example
  * applyPatch(entry.record, { total: 3, inProgressAt: now })

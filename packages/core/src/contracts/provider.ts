@@ -14,6 +14,8 @@ export interface ExecuteRequest {
   attempt: number
   /** The caller's provider key, when the batch carries one. */
   credential: string | null
+  /** The batch's `expires_at` (epoch ms): never wait (pacing, retry-after) past it. */
+  deadline: number
   /** Aborts when the runner shuts down or the call overruns its deadline. */
   signal: AbortSignal
 }

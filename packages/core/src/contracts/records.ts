@@ -71,9 +71,12 @@ export interface BatchRecord {
   wakeAt: number | null
 }
 
-/** Fields a transition or update may set. Status and counters move only through dedicated calls. */
+/**
+ * Fields a transition or update may set. Status moves only through `transition`. Emulated batches never
+ * set `requestCounts`/`usage` (the request store adds to them); native batches copy the provider's.
+ */
 export type BatchPatch = Partial<
-  Omit<BatchRecord, 'id' | 'ownerId' | 'status' | 'createdAt' | 'requestCounts' | 'usage' | 'idempotencyKey'>
+  Omit<BatchRecord, 'id' | 'ownerId' | 'status' | 'createdAt' | 'idempotencyKey'>
 > & {
   /** Sets `request_counts.total` (at the end of validation). */
   total?: number

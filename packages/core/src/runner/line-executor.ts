@@ -220,6 +220,7 @@ export class LineExecutor {
         requestId: id,
         attempt: request.attempts,
         credential: info.credential,
+        deadline: info.batch.expiresAt,
         signal: AbortSignal.timeout(options.requestTimeoutMs),
       })
     } catch (error) {
