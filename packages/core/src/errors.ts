@@ -16,7 +16,6 @@ export const errorStatus = {
   permission_denied: 403,
   not_found: 404,
   batch_not_cancellable: 409,
-  conflict: 409,
   file_too_large: 413,
   request_too_large: 413,
   unsupported_endpoint: 422,
