@@ -10,7 +10,6 @@ console.log(`batchkit reference server listening on ${server.url}`)
 console.log(`  store:     ${server.storeKind}`)
 console.log('  providers (select with the x-provider header):')
 for (const line of describeProviders(server.providers, config)) console.log(`    ${line}`)
-if (!config.secret)
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -28,13 +28,7 @@ export function copyFile(record: FileRecord): FileRecord {
 }
 
 /** Fields a patch never sets, whatever a caller passes at run time. */
-const immutableFields = new Set([
-  'id',
-  'ownerId',
-  'status',
-  'createdAt',
-  'idempotencyKey',
-])
+const immutableFields = new Set(['id', 'ownerId', 'status', 'createdAt', 'idempotencyKey'])
 
 /**
  * Applies `patch` to `record` in place: `undefined` values are skipped, `total` sets
