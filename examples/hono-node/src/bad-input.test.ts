@@ -83,10 +83,14 @@ describe('bad input', () => {
     })
   }
 
-  const form = (parts: Record<string, string | Blob>): FormData => {
+  /** POSTs a multipart form of `[name, value]` / `[name, blob, filename]` fields to /files. */
+  const postForm = (fields: ([string, string] | [string, Blob, string])[]): Promise<Response> => {
     const data = new FormData()
-    for (const [k, v] of Object.entries(parts)) data.append(k, v as string)
-    return data
+    for (const [name, value, filename] of fields) {
+      if (typeof value === 'string') data.append(name, value)
+      else data.append(name, value, filename)
+    }
+    return call('POST', '/files', { body: data })
   }
   const jsonlBlob = (text: string) => new Blob([text], { type: 'application/jsonl' })
   async function uploadText(text: string, filename = 'in.jsonl'): Promise<string> {
@@ -97,6 +101,18 @@ describe('bad input', () => {
     expect(res.status).toBe(200)
     return ((await res.json()) as { id: string }).id
   }
+  /** Polls a batch until `done(status)` holds. */
+  async function pollBatch<T extends { status: string }>(
+    id: string,
+    done: (status: string) => boolean,
+  ): Promise<T> {
+    for (;;) {
+      const batch = (await (await call('GET', `/batches/${id}`)).json()) as T
+      if (done(batch.status)) return batch
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
   const createBatch = (body: unknown, headers: Record<string, string> = { 'x-provider': 'mock' }) =>
     call('POST', '/batches', {
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -309,89 +325,62 @@ describe('bad input', () => {
       ],
       [
         'no file part',
-        () => call('POST', '/files', { body: form({ purpose: 'batch' }) }),
+        () => postForm([['purpose', 'batch']]),
         { status: 400, code: 'missing_required_parameter', param: 'file' },
       ],
       [
         'no purpose',
-        () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('file', jsonlBlob(line()), 'a.jsonl')
-              return d
-            })(),
-          }),
+        () => postForm([['file', jsonlBlob(line()), 'a.jsonl']]),
         { status: 400, code: 'missing_required_parameter', param: 'purpose' },
       ],
       [
         'an unknown purpose',
         () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('purpose', 'homework')
-              d.append('file', jsonlBlob(line()), 'a.jsonl')
-              return d
-            })(),
-          }),
+          postForm([
+            ['purpose', 'homework'],
+            ['file', jsonlBlob(line()), 'a.jsonl'],
+          ]),
         { status: 400, code: 'invalid_value', param: 'purpose' },
       ],
       [
         'a batch file that is not .jsonl',
         () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('purpose', 'batch')
-              d.append('file', jsonlBlob(line()), 'a.csv')
-              return d
-            })(),
-          }),
+          postForm([
+            ['purpose', 'batch'],
+            ['file', jsonlBlob(line()), 'a.csv'],
+          ]),
         { status: 400, code: 'invalid_file_format', param: 'file' },
       ],
       [
         'two file parts',
         () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('purpose', 'batch')
-              d.append('file', jsonlBlob(line()), 'a.jsonl')
-              d.append('file', jsonlBlob(line()), 'b.jsonl')
-              return d
-            })(),
-          }),
+          postForm([
+            ['purpose', 'batch'],
+            ['file', jsonlBlob(line()), 'a.jsonl'],
+            ['file', jsonlBlob(line()), 'b.jsonl'],
+          ]),
         { status: 400, code: 'invalid_request' },
       ],
       [
         'expires_after with a bad anchor',
         () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('purpose', 'batch')
-              d.append('expires_after[anchor]', 'last_used')
-              d.append('expires_after[seconds]', '3600')
-              d.append('file', jsonlBlob(line()), 'a.jsonl')
-              return d
-            })(),
-          }),
+          postForm([
+            ['purpose', 'batch'],
+            ['expires_after[anchor]', 'last_used'],
+            ['expires_after[seconds]', '3600'],
+            ['file', jsonlBlob(line()), 'a.jsonl'],
+          ]),
         { status: 400, code: 'invalid_value', param: 'expires_after.anchor' },
       ],
       [
         'expires_after seconds not a number',
         () =>
-          call('POST', '/files', {
-            body: (() => {
-              const d = new FormData()
-              d.append('purpose', 'batch')
-              d.append('expires_after[anchor]', 'created_at')
-              d.append('expires_after[seconds]', 'soon')
-              d.append('file', jsonlBlob(line()), 'a.jsonl')
-              return d
-            })(),
-          }),
+          postForm([
+            ['purpose', 'batch'],
+            ['expires_after[anchor]', 'created_at'],
+            ['expires_after[seconds]', 'soon'],
+            ['file', jsonlBlob(line()), 'a.jsonl'],
+          ]),
         { status: 400, code: 'invalid_type', param: 'expires_after.seconds' },
       ],
       [
@@ -507,65 +496,44 @@ describe('bad input', () => {
         { code: 'invalid_json_line', line: 2 },
       ],
     ]
-    it.each(fileCases)('%s', async (_name, text, expected) => {
-      const fileId = await uploadText(text)
+    type Validated = {
+      status: string
+      errors: { data: { code: string; line: number | null; param: string | null }[] } | null
+    }
+    /** Creates a chat batch from an uploaded file; resolves with its id. */
+    const createFrom = async (fileId: string): Promise<string> => {
       const res = await createBatch({
         input_file_id: fileId,
         endpoint: '/v1/chat/completions',
         completion_window: '24h',
       })
       expect(res.status).toBe(200)
-      const { id } = (await res.json()) as { id: string }
-      let batch: {
-        status: string
-        errors: { data: { code: string; line: number | null; param: string | null }[] } | null
-      }
-      for (;;) {
-        batch = (await (await call('GET', `/batches/${id}`)).json()) as typeof batch
-        if (batch.status !== 'validating') break
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      return ((await res.json()) as { id: string }).id
+    }
+
+    it.each(fileCases)('%s', async (_name, text, expected) => {
+      const id = await createFrom(await uploadText(text))
+      const batch = await pollBatch<Validated>(id, (status) => status !== 'validating')
       expect(batch.status).toBe('failed')
       expect(batch.errors?.data).toContainEqual(expect.objectContaining(expected))
     })
 
     it('reports bytes that are not UTF-8 with their line number', async () => {
       const bytes = new Uint8Array([...new TextEncoder().encode(`${line()}\n`), 0x7b, 0xff, 0xfe, 0x7d, 0x0a])
-      const data = new FormData()
-      data.append('purpose', 'batch')
-      data.append('file', new Blob([bytes]), 'bin.jsonl')
-      const { id: fileId } = (await (await call('POST', '/files', { body: data })).json()) as { id: string }
-      const { id } = (await (
-        await createBatch({
-          input_file_id: fileId,
-          endpoint: '/v1/chat/completions',
-          completion_window: '24h',
-        })
-      ).json()) as { id: string }
-      let batch: { status: string; errors: { data: { code: string; line: number | null }[] } | null }
-      do {
-        await new Promise((r) => setTimeout(r, 20))
-        batch = (await (await call('GET', `/batches/${id}`)).json()) as typeof batch
-      } while (batch.status === 'validating')
+      const upload = await postForm([
+        ['purpose', 'batch'],
+        ['file', new Blob([bytes]), 'bin.jsonl'],
+      ])
+      const id = await createFrom(((await upload.json()) as { id: string }).id)
+      const batch = await pollBatch<Validated>(id, (status) => status !== 'validating')
       expect(batch.errors?.data).toContainEqual(
         expect.objectContaining({ code: 'invalid_file_format', line: 2 }),
       )
     })
 
     it('cancel of a finished batch is a 409 that tells clients not to retry', async () => {
-      const fileId = await uploadText(line())
-      const { id } = (await (
-        await createBatch({
-          input_file_id: fileId,
-          endpoint: '/v1/chat/completions',
-          completion_window: '24h',
-        })
-      ).json()) as { id: string }
-      let status = ''
-      while (status !== 'completed') {
-        await new Promise((r) => setTimeout(r, 20))
-        status = ((await (await call('GET', `/batches/${id}`)).json()) as { status: string }).status
-      }
+      const id = await createFrom(await uploadText(line()))
+      await pollBatch(id, (status) => status === 'completed')
       const res = await call('POST', `/batches/${id}/cancel`)
       expect(res.headers.get('x-should-retry')).toBe('false')
       await expectError(res, { status: 409, code: 'batch_not_cancellable' })

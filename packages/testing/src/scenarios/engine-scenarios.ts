@@ -12,10 +12,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   chatLine,
   chatLines,
+  driveUntilCompleted,
   driveUntilStatus,
   fileLines,
   okAnswer,
   scriptedProvider,
+  submitChatBatch,
   uploadLines,
 } from './fixtures.ts'
 
@@ -107,12 +109,7 @@ export function describeEngineScenarios(
       const provider = scriptedProvider('p', okAnswer)
       const { engine, scope } = await setup([provider])
       const bad = [chatLine(1), { ...chatLine(2), url: '/v1/embeddings' }, chatLine(1)]
-      const input = await uploadLines(engine, scope, bad)
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, bad)
       const failed = await driveUntilStatus(engine, scope, created.id, ['failed', 'completed'])
       expect(failed.status).toBe('failed')
       expect(failed.failed_at).not.toBeNull()
@@ -151,12 +148,7 @@ export function describeEngineScenarios(
         body: { error: { message: 'bad model', type: 'invalid_request_error', param: 'model', code: null } },
       }))
       const { engine, scope } = await setup([provider])
-      const input = await uploadLines(engine, scope, chatLines(3))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, chatLines(3))
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       expect(done.request_counts).toEqual({ total: 3, completed: 0, failed: 3 })
       expect(done.output_file_id).toBeNull()
@@ -180,12 +172,7 @@ export function describeEngineScenarios(
         return okAnswer(request)
       })
       const { engine, scope } = await setup([provider])
-      const input = await uploadLines(engine, scope, chatLines(4))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, chatLines(4))
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       expect(done.request_counts).toEqual({ total: 4, completed: 4, failed: 0 })
       expect(provider.calls.map((c) => c.attempt).sort()).toEqual([
@@ -204,12 +191,7 @@ export function describeEngineScenarios(
         },
       )
       const { engine, scope } = await setup([provider])
-      const input = await uploadLines(engine, scope, chatLines(2))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, chatLines(2))
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       expect(done.request_counts).toEqual({ total: 2, completed: 0, failed: 2 })
       expect(provider.calls).toHaveLength(6)
@@ -227,17 +209,8 @@ export function describeEngineScenarios(
         { concurrency: 2 },
       )
       const { engine, scope } = await setup([provider])
-      const input = await uploadLines(engine, scope, chatLines(40))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
-      let running = await engine.batches.get(scope, created.id)
-      while (running.request_counts.completed < 4) {
-        await engine.runner.tick({ budgetMs: 30 })
-        running = await engine.batches.get(scope, created.id)
-      }
+      const { created } = await submitChatBatch(engine, scope, chatLines(40))
+      const running = await driveUntilCompleted(engine, scope, created.id, 4, 30)
       expect(running.status).toBe('in_progress')
       const cancelling = await engine.batches.cancel(scope, created.id)
       expect(cancelling.status).toBe('cancelling')
@@ -263,12 +236,7 @@ export function describeEngineScenarios(
 
     it('answers 409 batch_not_cancellable for a completed batch', async () => {
       const { engine, scope } = await setup([scriptedProvider('p', okAnswer)])
-      const input = await uploadLines(engine, scope, chatLines(1))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, chatLines(1))
       await driveUntilStatus(engine, scope, created.id, ['completed'])
       const error = await engine.batches.cancel(scope, created.id).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(BatchkitError)
@@ -286,17 +254,8 @@ export function describeEngineScenarios(
         { concurrency: 1 },
       )
       const { engine, scope, clock } = await setup([provider], { runner: { claimBatchSize: 1 } })
-      const input = await uploadLines(engine, scope, chatLines(30))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
-      let running = await engine.batches.get(scope, created.id)
-      while (running.request_counts.completed < 2) {
-        await engine.runner.tick({ budgetMs: 5 })
-        running = await engine.batches.get(scope, created.id)
-      }
+      const { created } = await submitChatBatch(engine, scope, chatLines(30))
+      await driveUntilCompleted(engine, scope, created.id, 2, 5)
       clock.advance(24 * 3600 * 1000 + 1000)
       const done = await driveUntilStatus(engine, scope, created.id, ['expired'])
       expect(done.expired_at).not.toBeNull()
@@ -319,12 +278,7 @@ export function describeEngineScenarios(
     it('keeps tenants apart: another owner gets not_found for batches and files', async () => {
       const { engine, scope } = await setup([scriptedProvider('p', okAnswer)])
       const other: Scope = { ownerId: `${scope.ownerId}-x` }
-      const input = await uploadLines(engine, scope, chatLines(1))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { input, created } = await submitChatBatch(engine, scope, chatLines(1))
       const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
       for (const attempt of [
         () => engine.batches.get(other, created.id),
@@ -395,12 +349,7 @@ export function describeEngineScenarios(
     it('recovers lines leased by a worker that died: nothing lost, nothing recorded twice', async () => {
       const provider = scriptedProvider('p', okAnswer)
       const { engine, scope, store } = await setup([provider], { runner: { leaseMs: 300 } })
-      const input = await uploadLines(engine, scope, chatLines(20))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { created } = await submitChatBatch(engine, scope, chatLines(20))
       await driveUntilStatus(engine, scope, created.id, ['in_progress'])
       // A worker claims 10 lines and dies without recording them.
       const dead = await store.requests.claim({ workerId: 'dead', now: Date.now(), leaseMs: 300, limit: 10 })
@@ -430,12 +379,7 @@ export function describeEngineScenarios(
     it('keeps a deleted input file readable for its running batch, then purges it', async () => {
       const provider = scriptedProvider('p', okAnswer)
       const { engine, scope, store } = await setup([provider])
-      const input = await uploadLines(engine, scope, chatLines(3))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      })
+      const { input, created } = await submitChatBatch(engine, scope, chatLines(3))
       await driveUntilStatus(engine, scope, created.id, ['in_progress'])
       await expect(engine.files.delete(scope, input.id)).resolves.toEqual({
         id: input.id,

@@ -132,3 +132,30 @@ export async function fileLines(
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Record<string, unknown>)
 }
+
+/** Uploads `lines` and creates a `/v1/chat/completions` batch from them. */
+export async function submitChatBatch(engine: BatchEngine, scope: Scope, lines: readonly unknown[]) {
+  const input = await uploadLines(engine, scope, lines)
+  const created = await engine.batches.create(scope, {
+    input_file_id: input.id,
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+  })
+  return { input, created }
+}
+
+/** Ticks in slices of `budgetMs` until at least `completed` lines of the batch succeeded; returns it. */
+export async function driveUntilCompleted(
+  engine: BatchEngine,
+  scope: Scope,
+  batchId: string,
+  completed: number,
+  budgetMs: number,
+): Promise<BatchObject> {
+  let batch = await engine.batches.get(scope, batchId)
+  while (batch.request_counts.completed < completed) {
+    await engine.runner.tick({ budgetMs })
+    batch = await engine.batches.get(scope, batchId)
+  }
+  return batch
+}
