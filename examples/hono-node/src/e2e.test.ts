@@ -1,4 +1,4 @@
-import { offsetClock } from '@batchkit/core'
+import { batchObjectSchema, fileObjectSchema, offsetClock } from '@batchkit/core'
 import { mockProvider } from '@batchkit/provider-mock'
 import { openaiCompatible } from '@batchkit/provider-openai'
 import { type FakeUpstream, startFakeUpstream } from '@batchkit/testing/fake-upstream'
@@ -99,6 +99,9 @@ describe('reference server driven by the openai SDK', () => {
     expect(created.status).toBe('validating')
     const done = await waitFor(openai, created.id, ['completed', 'failed'])
     expect(done.status).toBe('completed')
+    // The exact wire shape: every field present, timestamps in seconds, nothing extra.
+    expect(() => batchObjectSchema.strict().parse(done)).not.toThrow()
+    expect(done.created_at).toBeLessThan(10_000_000_000)
     expect(done.request_counts?.total).toBe(50)
     const output = (await (await openai.files.content(done.output_file_id!)).text()).trim().split('\n')
     const errors = (await (await openai.files.content(done.error_file_id!)).text()).trim().split('\n')
@@ -110,6 +113,7 @@ describe('reference server driven by the openai SDK', () => {
     expect(JSON.parse(errors[0]!)).toMatchObject({ response: { status_code: 400 }, error: null })
     const outputFile = await openai.files.retrieve(done.output_file_id!)
     expect(outputFile.purpose).toBe('batch_output')
+    expect(() => fileObjectSchema.strict().parse(outputFile)).not.toThrow()
   })
 
   it('auto-paginates batches.list across pages, newest first', async () => {
