@@ -1,97 +1,108 @@
 import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
 import { callerAborted } from './abort.ts'
 import { callSignal } from './call-signal.ts'
-import { endpointUrl } from './endpoint-url.ts'
+import { callHeaders, type HttpConfig, hostOf, keyOf, secretsOf } from './http-config.ts'
 import { describeNetworkError } from './network-error.ts'
 import { redact } from './redact.ts'
 import { toResponseResult } from './response-result.ts'
 
-/** Resolved settings of an OpenAI-compatible HTTP provider. */
-export interface HttpConfig {
-  baseURL: string
-  headers: Record<string, string>
-  timeoutMs: number
-  fetch: typeof fetch
-  authHeader: (key: string) => Record<string, string>
-  apiKey: string | undefined
+export type { HttpConfig } from './http-config.ts'
+
+/** A line ready to send: where, with which headers, and its body serialized once. */
+export interface PreparedCall {
+  url: string
+  headers: Headers
+  body: string
+  secrets: (string | null)[]
 }
 
-/** Userinfo of a URL, which must never show in messages. */
-function urlSecrets(url: string): string[] {
+/** What came back from one call: the result, and the response headers when there was an answer. */
+export interface CallAnswer {
+  result: ExecuteResult
+  headers?: Headers
+}
+
+/**
+ * Builds the HTTP call of a request line: URL from the provider's URL scheme, configured headers, the
+ * key's auth headers, `Idempotency-Key: <batchId>-<requestId>`, and the body as JSON. A final
+ * `request_failed` result instead when a header value or the body cannot be sent.
+ *
+ * @example
+ * const call = prepareCall(config, request)
+ * if ('type' in call) return call
+ */
+export function prepareCall(config: HttpConfig, request: ExecuteRequest): PreparedCall | ExecuteResult {
+  const key = keyOf(config, request.credential)
+  let url: string
+  let headers: Headers
   try {
-    const parsed = new URL(url)
-    return [decodeURIComponent(parsed.password), decodeURIComponent(parsed.username), parsed.password]
-  } catch {
-    return []
+    url = config.urls.lineUrl(request.endpoint, request.body)
+    headers = callHeaders(config, key)
+    headers.set('content-type', 'application/json')
+    headers.set('accept', 'application/json')
+    headers.set('idempotency-key', `${request.batchId}-${request.requestId}`)
+  } catch (error) {
+    const message = error instanceof TypeError ? error.message : 'Invalid provider URL or headers.'
+    return { type: 'error', code: 'request_failed', message, retryable: false }
   }
-}
-
-/** The host of a URL, for messages; never its userinfo. */
-function hostOf(url: string): string {
   try {
-    return new URL(url).host
-  } catch {
-    return 'the provider'
+    return { url, headers, body: JSON.stringify(request.body), secrets: secretsOf(config, key, url) }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    return { type: 'error', code: 'request_failed', message: `Unserializable body: ${why}`, retryable: false }
   }
 }
 
 /**
- * POSTs one request line to `${baseURL}${endpoint without /v1}` with the key as a bearer token and
- * `Idempotency-Key: <batchId>-<requestId>`, and maps the outcome to an {@link ExecuteResult}:
- * any HTTP answer → `response`; no answer in time → `request_timeout`; network failure →
+ * Sends a prepared call and maps the outcome to an {@link ExecuteResult}: any HTTP answer → `response`
+ * (with its headers, for the pacer); no answer in time → `request_timeout`; network failure →
  * `request_failed`. Never throws; messages never contain the key or configured header values.
+ *
+ * @example
+ * const { result, headers } = await sendCall(config, call, request)
+ */
+export async function sendCall(
+  config: HttpConfig,
+  call: PreparedCall,
+  request: ExecuteRequest,
+): Promise<CallAnswer> {
+  if (request.signal.aborted) return { result: callerAborted(request.signal) }
+  const signal = callSignal(request.signal, config.timeoutMs)
+  try {
+    const response = await config.fetch(call.url, {
+      method: 'POST',
+      headers: call.headers,
+      body: call.body,
+      signal: signal.signal,
+    })
+    const text = await response.text()
+    return { result: toResponseResult(response.status, response.headers, text), headers: response.headers }
+  } catch (error) {
+    if (request.signal.aborted) return { result: callerAborted(request.signal) }
+    if (signal.timedOut()) {
+      const message = `No answer from ${hostOf(call.url)} within ${config.timeoutMs} ms.`
+      return { result: { type: 'error', code: 'request_timeout', message } }
+    }
+    const message = redact(
+      `Request to ${hostOf(call.url)} failed: ${describeNetworkError(error)}`,
+      call.secrets,
+    )
+    return { result: { type: 'error', code: 'request_failed', message } }
+  } finally {
+    signal.dispose()
+  }
+}
+
+/**
+ * POSTs one request line and maps the outcome to an {@link ExecuteResult} (see {@link prepareCall} and
+ * {@link sendCall}), without pacing. Never throws.
  *
  * @example
  * const result = await executeHttp(config, request)
  */
 export async function executeHttp(config: HttpConfig, request: ExecuteRequest): Promise<ExecuteResult> {
-  const key = request.credential ?? config.apiKey ?? null
-  const url = endpointUrl(config.baseURL, request.endpoint)
-  const secrets = [key, ...Object.values(config.headers), ...urlSecrets(url)]
   if (request.signal.aborted) return callerAborted(request.signal)
-
-  let headers: Headers
-  let body: string
-  try {
-    headers = new Headers(config.headers)
-    headers.set('content-type', 'application/json')
-    headers.set('accept', 'application/json')
-    if (key !== null)
-      for (const [name, value] of Object.entries(config.authHeader(key))) headers.set(name, value)
-    headers.set('idempotency-key', `${request.batchId}-${request.requestId}`)
-  } catch {
-    return {
-      type: 'error',
-      code: 'request_failed',
-      message:
-        'Invalid request headers: the credential or a configured header has characters HTTP does not allow.',
-      retryable: false,
-    }
-  }
-  try {
-    body = JSON.stringify(request.body)
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
-    return { type: 'error', code: 'request_failed', message: `Unserializable body: ${why}`, retryable: false }
-  }
-
-  const call = callSignal(request.signal, config.timeoutMs)
-  try {
-    const response = await config.fetch(url, { method: 'POST', headers, body, signal: call.signal })
-    const text = await response.text()
-    return toResponseResult(response.status, response.headers, text)
-  } catch (error) {
-    if (request.signal.aborted) return callerAborted(request.signal)
-    if (call.timedOut()) {
-      return {
-        type: 'error',
-        code: 'request_timeout',
-        message: `No answer from ${hostOf(url)} within ${config.timeoutMs} ms.`,
-      }
-    }
-    const message = `Request to ${hostOf(url)} failed: ${describeNetworkError(error)}`
-    return { type: 'error', code: 'request_failed', message: redact(message, secrets) }
-  } finally {
-    call.dispose()
-  }
+  const call = prepareCall(config, request)
+  if ('type' in call) return call
+  return (await sendCall(config, call, request)).result
 }

@@ -108,15 +108,26 @@ describe('openaiCompatible', () => {
     expect(result).not.toHaveProperty('retryable')
   })
 
-  it('returns the bucket wait of a rate-limited 429', async () => {
+  it('returns the bucket wait of a rate-limited 429 (pacing off)', async () => {
     const fake = await start({ rpm: 1 })
-    const provider = openaiCompatible({ baseURL: fake.url })
+    const provider = openaiCompatible({ baseURL: fake.url, pacing: false })
     expect(await provider.execute(request())).toMatchObject({ status: 200 })
     const limited = await provider.execute(request({ requestId: 'batch_req_2' }))
     expect(limited).toMatchObject({ type: 'response', status: 429 })
     if (limited.type !== 'response') return
     expect(limited.retryAfterMs).toBeGreaterThan(50_000)
     expect(limited.retryAfterMs).toBeLessThanOrEqual(60_000)
+  })
+
+  it('paces instead: a call the learned limit cannot admit soon goes back to the runner unsent', async () => {
+    const fake = await start({ rpm: 1 })
+    const provider = openaiCompatible({ baseURL: fake.url })
+    expect(await provider.execute(request())).toMatchObject({ status: 200 })
+    const deferred = await provider.execute(request({ requestId: 'batch_req_2' }))
+    expect(deferred).toMatchObject({ type: 'error', code: 'request_failed', retryable: true })
+    expect(deferred.retryAfterMs).toBeGreaterThan(50_000)
+    expect(deferred.retryAfterMs).toBeLessThanOrEqual(60_000)
+    expect(fake.stats().total).toBe(1)
   })
 
   it('marks insufficient_quota as not retryable', async () => {

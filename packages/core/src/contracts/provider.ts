@@ -1,5 +1,5 @@
-import type { BatchEndpoint } from '../wire/batch.ts'
-import type { BatchMode } from './records.ts'
+import type { BatchEndpoint, BatchError, BatchStatus, RequestCounts } from '../wire/batch.ts'
+import type { BatchMode, UsageTotals } from './records.ts'
 
 /** One request line to run against a provider's ordinary (synchronous) endpoint. */
 export interface ExecuteRequest {
@@ -45,8 +45,156 @@ export type ExecuteResult =
       retryAfterMs?: number
     }
 
+/** What every call of a {@link NativeBatchApi} gets. */
+export interface NativeCallContext {
+  /** batchkit's id of the batch (never shown to the provider as an id, but usable in metadata/logs). */
+  batchId: string
+  /** The caller's provider key, when the batch carries one. */
+  credential: string | null
+  /** Aborts when the runner shuts down or the call overruns. */
+  signal: AbortSignal
+}
+
+/** A batch's input file, ready to be streamed to the provider. */
+export interface NativeInputFile {
+  /** The name the client uploaded it under. */
+  filename: string
+  /** Exact size in bytes (lets a provider send `content-length` on a streamed upload). */
+  bytes: number
+  /** Opens the file's content as a fresh stream (each call starts at byte 0). */
+  open(): Promise<ReadableStream<Uint8Array>>
+}
+
+/** What {@link NativeBatchApi.submit} gets: the validated batch and a way to save progress. */
+export interface NativeSubmitContext extends NativeCallContext {
+  endpoint: BatchEndpoint
+  /** `completion_window` as the client sent it (`24h`). */
+  completionWindow: string
+  metadata: Record<string, string> | null
+  /** Model of the lines (all lines use one), when they named one. */
+  model: string | null
+  /** Number of request lines (batchkit already validated every one of them). */
+  lines: number
+  input: NativeInputFile
+  /**
+   * What an earlier, interrupted submit of this batch saved with {@link checkpoint} (null the first time).
+   * A submit that finds e.g. an uploaded file id here must not upload again, and must look for a
+   * provider batch it may already have created before creating another one.
+   */
+  state: Record<string, unknown> | null
+  /** Saves provider state durably before a step that spends money or is hard to undo. Throws when the lease was lost. */
+  checkpoint(state: Record<string, unknown>): Promise<void>
+}
+
+/** What {@link NativeBatchApi.submit} returns once the provider accepted the batch. */
+export interface NativeSubmitResult {
+  /** The provider's batch id; kept in `providerBatchId`, shown only in `batchkit.provider_batch_id`. */
+  providerBatchId: string
+  /** Provider state handed back to later calls (JSON-serialisable). */
+  state?: Record<string, unknown>
+  /** The provider's batch as just created, when the create call returned it. */
+  snapshot?: NativeBatchSnapshot
+}
+
+/** What every call on an existing provider batch gets. */
+export interface NativeBatchContext extends NativeCallContext {
+  providerBatchId: string
+  /** The provider state last returned by `submit`/`poll`. */
+  state: Record<string, unknown> | null
+}
+
+/** Epoch-millisecond times a provider reported for its batch, keyed like batchkit's record fields. */
+export type NativeBatchTimes = Partial<
+  Record<
+    | 'inProgressAt'
+    | 'finalizingAt'
+    | 'completedAt'
+    | 'failedAt'
+    | 'expiredAt'
+    | 'cancellingAt'
+    | 'cancelledAt',
+    number
+  >
+>
+
 /**
- * A model provider. `execute` runs one line (emulated mode).
+ * A provider batch as batchkit understands it: status mapped to OpenAI's enum, counts and usage in
+ * OpenAI's shape, times in epoch ms. A terminal `status` (`completed`, `failed`, `expired`, `cancelled`)
+ * means the provider is done: batchkit then imports `outputFileId`/`errorFileId` and finishes the batch.
+ */
+export interface NativeBatchSnapshot {
+  status: BatchStatus
+  /** The provider's own status string (for logs). */
+  providerStatus?: string
+  /** `request_counts`, when the provider reports them. */
+  counts?: RequestCounts
+  /** Token usage so far, when the provider reports it. */
+  usage?: UsageTotals
+  model?: string | null
+  /** Provider file ids of the results (read with {@link NativeBatchApi.openFile}; never shown to clients). */
+  outputFileId?: string | null
+  errorFileId?: string | null
+  /** Why the provider failed the batch (`status: 'failed'`). */
+  errors?: BatchError[]
+  times?: NativeBatchTimes
+  /** Replaces the saved provider state, when given. */
+  state?: Record<string, unknown>
+}
+
+/**
+ * What a native call may throw. Errors are retried with backoff unless `retryable` is `false` (bad
+ * request, bad key, unknown batch: retrying cannot help); `code` and `message` end up in `batch.errors`
+ * when a submit fails for good. Messages must never contain the key.
+ */
+export interface NativeCallFailure {
+  message: string
+  /** The provider's error code (`invalid_api_key`, `token_limit_exceeded`, …). */
+  code?: string
+  /** HTTP status, when there was an answer. */
+  status?: number
+  /** Default true. */
+  retryable?: boolean
+  /** Delay the provider asked for before trying again. */
+  retryAfterMs?: number
+}
+
+/**
+ * A provider's own batch API (native mode): the provider runs the whole file, usually at half price.
+ * batchkit validates the input itself first (clear errors before money is spent), then calls `submit`
+ * once, `poll` on a backoff schedule (never on a client's `GET /batches/:id`), `cancel` when the client
+ * cancels, and `openFile` to import the results into its own files. Methods throw on failure (see
+ * {@link NativeCallFailure}); they are called under a fenced batch lease, one at a time per batch.
+ *
+ * @example
+ * const native: NativeBatchApi = {
+ *   async submit(ctx) {
+ *     const file = await upload(await ctx.input.open(), ctx.credential)
+ *     await ctx.checkpoint({ fileId: file.id })
+ *     return { providerBatchId: (await createBatch(file.id)).id }
+ *   },
+ *   async poll(ctx) { return toSnapshot(await getBatch(ctx.providerBatchId)) },
+ *   async cancel(ctx) { await cancelBatch(ctx.providerBatchId) },
+ *   async openFile(ctx, fileId) { return (await download(fileId)).body },
+ * }
+ */
+export interface NativeBatchApi {
+  /** Endpoints the provider's batch API accepts (default: the provider's `endpoints`). */
+  readonly endpoints?: readonly BatchEndpoint[]
+  /** Poll cadence: first delay and cap in ms (defaults 5 s growing to 60 s). */
+  readonly pollIntervalMs?: { initial?: number; max?: number }
+  /** Uploads the input and creates the provider batch. Must be safe to call again after an interruption. */
+  submit(ctx: NativeSubmitContext): Promise<NativeSubmitResult>
+  /** The provider batch now. */
+  poll(ctx: NativeBatchContext): Promise<NativeBatchSnapshot>
+  /** Asks the provider to cancel; batchkit keeps polling until it reports a terminal status. */
+  cancel(ctx: NativeBatchContext): Promise<NativeBatchSnapshot | undefined>
+  /** Streams a provider file (output/error results) as JSONL in OpenAI's output-line shape. */
+  openFile(ctx: NativeCallContext, providerFileId: string): Promise<ReadableStream<Uint8Array>>
+}
+
+/**
+ * A model provider. `execute` runs one line (emulated mode); `native`, when present, runs whole
+ * batches on the provider's own batch API (native mode).
  *
  * @example
  * const echo: Provider = {
@@ -61,7 +209,7 @@ export interface Provider {
   readonly endpoints?: readonly BatchEndpoint[]
   /** Whether it needs the caller's key: `required` (default), `optional`, or `none`. */
   readonly credential?: 'required' | 'optional' | 'none'
-  /** How batches on this provider run by default. Only `emulated` until a native API is configured. */
+  /** How batches on this provider run by default (`emulated`); `native` needs {@link native}. */
   readonly mode?: BatchMode
   /** Most lines in flight at once per worker process (default 16). */
   readonly concurrency?: number
@@ -69,4 +217,6 @@ export interface Provider {
   readonly maxAttempts?: number
   /** Runs one request line against the provider's synchronous endpoint. Must not throw. */
   execute(request: ExecuteRequest): Promise<ExecuteResult>
+  /** The provider's own batch API, when it has one (enables `mode: 'native'`). */
+  readonly native?: NativeBatchApi
 }

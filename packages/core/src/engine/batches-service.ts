@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
 import type { Provider } from '../contracts/provider.ts'
-import type { BatchRecord } from '../contracts/records.ts'
+import type { BatchMode, BatchRecord } from '../contracts/records.ts'
 import type { Store } from '../contracts/store.ts'
 import type { CredentialSealer } from '../crypto.ts'
 import { BatchkitError } from '../errors.ts'
@@ -31,6 +31,29 @@ export interface BatchesServiceDeps {
   batchChanged(batchId: string): void
 }
 
+/**
+ * The mode a new batch runs in: the requested one (`x-batch-mode`, when the host allows it), else the
+ * provider's (`emulated` by default). `native` needs a provider with a native batch API; otherwise the
+ * create fails with 400 `invalid_value` on `mode`, before anything is stored.
+ *
+ * @example
+ * selectMode(openaiCompatible({ mode: 'native' }), undefined) // 'native'
+ */
+export function selectMode(provider: Provider, requested: BatchMode | undefined): BatchMode {
+  const mode = requested ?? provider.mode ?? 'emulated'
+  if (mode === 'native' && !provider.native) {
+    throw new BatchkitError(
+      'invalid_value',
+      `The provider '${provider.name}' has no native batch API; run this batch in 'emulated' mode.`,
+      { param: 'mode' },
+    )
+  }
+  if (mode !== 'native' && mode !== 'emulated') {
+    throw new BatchkitError('invalid_value', `Unknown batch mode '${String(mode)}'.`, { param: 'mode' })
+  }
+  return mode
+}
+
 /** The Batches API over a store. */
 export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
   const { store, clock, limits, providers, sealer, notifyWork, batchChanged } = deps
@@ -41,19 +64,15 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
     async create(scope, body, options = {}) {
       const params = parseCreateBatchParams(body)
       const provider = resolveProvider(providers, options.provider)
-      const supported = provider.endpoints ?? batchEndpoints
+      const mode = selectMode(provider, options.mode)
+      const supported =
+        (mode === 'native' ? provider.native?.endpoints : undefined) ?? provider.endpoints ?? batchEndpoints
       if (!supported.includes(params.endpoint)) {
         throw new BatchkitError(
           'unsupported_endpoint',
-          `The provider '${provider.name}' cannot run ${params.endpoint}; it supports ${supported.join(', ')}.`,
+          `The provider '${provider.name}' cannot run ${params.endpoint}${mode === 'native' ? ' in native mode' : ''}; it supports ${supported.join(', ')}.`,
           { param: 'endpoint' },
         )
-      }
-      const mode = options.mode ?? provider.mode ?? 'emulated'
-      if (mode !== 'emulated') {
-        throw new BatchkitError('invalid_value', `The provider '${provider.name}' has no native batch API.`, {
-          param: 'mode',
-        })
       }
       const needs = provider.credential ?? 'required'
       const credential = needs === 'none' ? null : (options.credential ?? null)

@@ -1,12 +1,13 @@
 import type { BatchLease, BatchRecord } from '../contracts/records.ts'
 import type { Scope } from '../contracts/scope.ts'
-import { batchToWire } from '../engine/to-wire.ts'
 import { statusTimestamp } from '../state.ts'
 import { validateInput } from '../validation/ingest.ts'
 import type { BatchError } from '../wire/batch.ts'
 import type { RunnerContext } from './context.ts'
+import { runNativeStep } from './native-steps.ts'
 import { lineErrorMessages } from './output-line.ts'
 import { writeResultFile } from './result-files.ts'
+import { terminated } from './terminated.ts'
 
 /** How long a batch waits before re-checking lines still in flight during cancel or finalize. */
 const inFlightRecheckMs = 1_000
@@ -18,10 +19,12 @@ const scopeOf = (batch: BatchRecord): Scope => ({ ownerId: batch.ownerId })
 /**
  * Runs the batch-level step a leased batch is due for: validate its input, finish it (finalize,
  * cancel, expire) or schedule its next wake-up. Every status change is a fenced compare-and-set, so
- * when a client cancels concurrently, exactly one outcome wins.
+ * when a client cancels concurrently, exactly one outcome wins. Native batches (run by the provider's
+ * own batch API) take their own steps (`native-steps.ts`).
  */
 export async function runBatchStep(ctx: RunnerContext, lease: BatchLease): Promise<void> {
   const { batch, token } = lease
+  if (batch.mode === 'native') return runNativeStep(ctx, lease)
   const now = ctx.clock.now()
   switch (batch.status) {
     case 'validating':
@@ -162,31 +165,4 @@ async function finish(ctx: RunnerContext, lease: BatchLease): Promise<void> {
   if (done) return terminated(ctx, done)
   // The status moved under us (e.g. a cancel during finalizing): run again from the new status.
   await store.batches.release(batch.id, token, clock.now())
-}
-
-/** After a terminal status: drop the per-line rows, purge a deleted input, tell the hooks. */
-async function terminated(ctx: RunnerContext, batch: BatchRecord): Promise<void> {
-  const { store } = ctx
-  const scope = scopeOf(batch)
-  ctx.logger.info?.('batch finished', { batch: batch.id, status: batch.status, counts: batch.requestCounts })
-  await store.requests.deleteAll(batch.id)
-  if (await isDeletedInput(ctx, scope, batch.inputFileId)) await store.files.purgeContent(batch.inputFileId)
-  try {
-    await ctx.hooks.onBatchTerminal?.(batchToWire(batch))
-  } catch (error) {
-    ctx.logger.error?.('onBatchTerminal hook failed', { batch: batch.id, error: String(error) })
-  }
-}
-
-/**
- * True when the owner deleted the input file while batches used it and none still does: its content was
- * kept for them and can go now. A file of another owner never matches (read is scoped).
- */
-async function isDeletedInput(ctx: RunnerContext, scope: Scope, fileId: string): Promise<boolean> {
-  const { store } = ctx
-  if (await store.files.get(scope, fileId, ctx.clock.now())) return false
-  const content = await store.files.read(scope, fileId, { start: 0, end: 0 })
-  if (!content) return false
-  await content.cancel()
-  return !(await store.batches.hasActiveInput(scope, fileId))
 }

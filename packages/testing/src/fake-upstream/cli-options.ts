@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import type { FakeBatchFlavor, FakeNativeOptions } from './native-types.ts'
 import type { FakeUpstreamOptions } from './types.ts'
 
 /** Usage text of the fake upstream CLI. */
@@ -12,6 +13,10 @@ export const cliUsage = `Usage: tsx packages/testing/src/fake-upstream/cli.ts [o
                       fractions of injected faults (FAKE_UPSTREAM_FAIL_500, …_429, …_QUOTA, …_RESET, …_TIMEOUT)
   --retry-after-ms MS retry-after of injected 429s (FAKE_UPSTREAM_RETRY_AFTER_MS)
   --no-record         keep counters only, not every call (FAKE_UPSTREAM_RECORD=0)
+  --no-rate-limit-headers  answer 429s without x-ratelimit-* headers (FAKE_UPSTREAM_RATE_LIMIT_HEADERS=0)
+  --batch-lines-per-second N  native batches run by themselves at N lines/s (FAKE_UPSTREAM_BATCH_LINES_PER_SECOND)
+  --batch-error-rate F  fraction of native batch lines that fail (FAKE_UPSTREAM_BATCH_ERROR_RATE)
+  --batch-flavor NAME   openai | azure-preview | together (FAKE_UPSTREAM_BATCH_FLAVOR)
 Prints the API base URL (http://127.0.0.1:PORT/v1) as its first stdout line; stats go to stderr on exit.`
 
 const flags = {
@@ -27,7 +32,12 @@ const flags = {
   'fail-reset': 'FAKE_UPSTREAM_FAIL_RESET',
   'fail-timeout': 'FAKE_UPSTREAM_FAIL_TIMEOUT',
   'retry-after-ms': 'FAKE_UPSTREAM_RETRY_AFTER_MS',
+  'batch-lines-per-second': 'FAKE_UPSTREAM_BATCH_LINES_PER_SECOND',
+  'batch-error-rate': 'FAKE_UPSTREAM_BATCH_ERROR_RATE',
+  'batch-flavor': 'FAKE_UPSTREAM_BATCH_FLAVOR',
 } as const
+
+const flavors: readonly FakeBatchFlavor[] = ['openai', 'azure-preview', 'together']
 
 /**
  * Fake upstream options from command-line flags, falling back to `FAKE_UPSTREAM_*` environment variables.
@@ -45,6 +55,7 @@ export function parseCliOptions(
     options: {
       ...(Object.fromEntries(strings) as Record<keyof typeof flags, { type: 'string' }>),
       'no-record': { type: 'boolean' },
+      'no-rate-limit-headers': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -68,8 +79,24 @@ export function parseCliOptions(
     reset: num('fail-reset'),
     timeout: num('fail-timeout'),
   }
+  const native: FakeNativeOptions = {}
+  const linesPerSecond = num('batch-lines-per-second')
+  const lineErrorRate = num('batch-error-rate')
+  const flavor = raw('batch-flavor')
+  if (linesPerSecond !== undefined) native.linesPerSecond = linesPerSecond
+  if (lineErrorRate !== undefined) native.lineErrorRate = lineErrorRate
+  if (flavor) {
+    if (!(flavors as readonly string[]).includes(flavor)) {
+      throw new Error(`--batch-flavor must be one of ${flavors.join(', ')}, got ${JSON.stringify(flavor)}`)
+    }
+    native.flavor = flavor as FakeBatchFlavor
+  }
   return {
     help: values.help === true,
+    native,
+    rateLimitHeaders: !(
+      values['no-rate-limit-headers'] === true || env.FAKE_UPSTREAM_RATE_LIMIT_HEADERS === '0'
+    ),
     port: num('port') ?? 0,
     latencyMs: num('latency'),
     rpm: num('rpm'),

@@ -20,6 +20,21 @@ describe('parseCliOptions', () => {
     })
   })
 
+  it('reads the native-mode flags', () => {
+    expect(
+      parseCliOptions(
+        ['--batch-lines-per-second', '50', '--batch-flavor', 'together', '--no-rate-limit-headers'],
+        {
+          FAKE_UPSTREAM_BATCH_ERROR_RATE: '0.1',
+        },
+      ),
+    ).toMatchObject({
+      native: { linesPerSecond: 50, flavor: 'together', lineErrorRate: 0.1 },
+      rateLimitHeaders: false,
+    })
+    expect(() => parseCliOptions(['--batch-flavor', 'bedrock'], {})).toThrow(/--batch-flavor/)
+  })
+
   it('rejects non-numbers', () => {
     expect(() => parseCliOptions(['--rpm', 'lots'], {})).toThrow(/--rpm must be a number/)
   })

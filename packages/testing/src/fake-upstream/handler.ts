@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { errorBodies } from './errors.ts'
 import { rollFault } from './faults.ts'
+import { handleNative, isNativePath, type NativeAnswer } from './native-handler.ts'
+import type { FakeNativeStore } from './native-store.ts'
 import type { RateLimiter } from './rate-limiter.ts'
 import type { Recorder } from './recorder.ts'
 import { fakeAnswer, fakeEndpoints } from './responses.ts'
@@ -14,6 +16,8 @@ export interface HandlerState {
   recorder: Recorder
   /** Calls so far, for `x-request-id`s and anonymous keys. */
   sequence: number
+  /** The Files + Batches API (native mode). */
+  native: FakeNativeStore
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -105,8 +109,9 @@ export function createHandler(
         res.end(text)
       }
 
-      if (req.method !== 'POST' || !fakeEndpoints.has(path)) {
-        if (limiter) rateHeaders = limiter.headers(Date.now())
+      const native = isNativePath(path)
+      if (!native && (req.method !== 'POST' || !fakeEndpoints.has(path))) {
+        if (limiter && state.settings.rateLimitHeaders !== false) rateHeaders = limiter.headers(Date.now())
         return send(404, errorBodies.notFound(req.method ?? 'GET', path), undefined, 'not_found')
       }
       const requiredKey = state.settings.requireKey
@@ -115,6 +120,32 @@ export function createHandler(
         if (!match) return send(401, errorBodies.missingKey(), undefined, 'unauthorized')
         if (match[1] !== requiredKey)
           return send(401, errorBodies.invalidKey(match[1] ?? ''), undefined, 'unauthorized')
+      }
+      if (native) {
+        const reply = (answer: NativeAnswer): void => {
+          note(answer.status)
+          if (res.destroyed) return
+          res.writeHead(answer.status, {
+            'content-type': answer.contentType ?? 'application/json',
+            'content-length': Buffer.byteLength(answer.body),
+            'x-request-id': requestId,
+            ...answer.headers,
+          })
+          res.end(answer.body)
+        }
+        const length = header(req, 'content-length')
+        const request = {
+          method: req.method ?? 'GET',
+          path,
+          query: new URLSearchParams((req.url ?? '').split('?')[1] ?? ''),
+          contentType: header(req, 'content-type') ?? '',
+          contentLength: length === undefined ? null : Number(length),
+          body: raw,
+        }
+        void Promise.resolve(handleNative(state.native, request)).then(reply, () =>
+          reply({ status: 500, body: errorBodies.server() }),
+        )
+        return
       }
       let body: Record<string, unknown>
       try {
@@ -130,7 +161,7 @@ export function createHandler(
 
       if (limiter) {
         const decision = limiter.check(promptTokens + maxTokensOf(body), Date.now())
-        rateHeaders = decision.headers
+        if (state.settings.rateLimitHeaders !== false) rateHeaders = decision.headers
         if (!decision.ok) {
           const kind = decision.exceeded ?? 'requests'
           const limit = Number(decision.headers[`x-ratelimit-limit-${kind}`] ?? Number.NaN)

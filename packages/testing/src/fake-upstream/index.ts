@@ -7,6 +7,14 @@
  * const upstream = await startFakeUpstream({ rpm: 600, seed: 1 })
  */
 export { formatGoDuration } from './go-duration.ts'
+export type {
+  FakeBatchControl,
+  FakeBatchFlavor,
+  FakeBatchStatus,
+  FakeBatchView,
+  FakeFileView,
+  FakeNativeOptions,
+} from './native-types.ts'
 export { startFakeUpstream } from './start.ts'
 export type {
   FakeFailures,

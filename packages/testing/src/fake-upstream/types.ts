@@ -1,3 +1,5 @@
+import type { FakeBatchControl, FakeNativeOptions } from './native-types.ts'
+
 /** Fractions (0…1) of calls that go wrong, rolled per (seed, idempotency key, attempt). */
 export interface FakeFailures {
   /** Answered `500 server_error`. */
@@ -28,16 +30,23 @@ export interface FakeUpstreamOptions {
   tpm?: number
   /** When set, calls must carry `Authorization: Bearer <requireKey>` or get OpenAI's 401. */
   requireKey?: string
+  /**
+   * Send `x-ratelimit-*` headers (default true). `false` imitates providers that only answer 429s with
+   * `retry-after`, so clients must find the limit from the 429s.
+   */
+  rateLimitHeaders?: boolean
   /** Seed of fault injection. Default 0. */
   seed?: number
   /** Keep every call in `calls` (default true). Turn off in long benchmarks; `stats()` still counts. */
   record?: boolean
+  /** The Files + Batches API (native mode): flavour, auto-run pace, line error rate. */
+  native?: FakeNativeOptions
 }
 
 /** Settings that {@link FakeUpstream.configure} can change while the server runs. */
 export type FakeUpstreamSettings = Pick<
   FakeUpstreamOptions,
-  'latencyMs' | 'failures' | 'retryAfterMs' | 'requireKey'
+  'latencyMs' | 'failures' | 'retryAfterMs' | 'requireKey' | 'rateLimitHeaders'
 >
 
 /** Which injected or emulated fault answered a call. */
@@ -85,6 +94,8 @@ export interface FakeUpstream {
   port: number
   /** Every call, in arrival-of-answer order (empty when `record: false`). */
   calls: RecordedCall[]
+  /** Files and batches of the native-mode API, and the controls that move batches along. */
+  batches: FakeBatchControl
   stats(): FakeUpstreamStats
   /** Forgets calls, counters, per-key attempts and rate-limit usage. */
   reset(): void

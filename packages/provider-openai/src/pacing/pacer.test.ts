@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest'
+import { Pacer, type PacerClock, type Permit } from './pacer.ts'
+import { credentialFingerprint, PacerRegistry } from './registry.ts'
+
+/** Virtual time: `sleep` jumps the clock forward at once, so waits are exact and instant. */
+function virtualClock(start = 1_000_000): PacerClock & { t: number; slept: number[] } {
+  const clock = {
+    t: start,
+    slept: [] as number[],
+    now: () => clock.t,
+    async sleep(ms: number) {
+      clock.slept.push(ms)
+      clock.t += ms
+    },
+  }
+  return clock
+}
+
+const far = Number.MAX_SAFE_INTEGER
+
+const admit = (pacer: Pacer, now: number, cost = 1): Permit => {
+  const step = pacer.tryAdmit(cost, now)
+  if (!step.ok) throw new Error(`not admitted, wait ${step.waitMs}`)
+  return step.permit
+}
+
+const openaiHeaders = (values: Record<string, string>) => new Headers(values)
+
+describe('Pacer with configured limits', () => {
+  it('lets a second of the configured RPM through at once, then spaces calls at the rate', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ rpm: 600, clock })
+    for (let i = 0; i < 10; i++) admit(pacer, clock.t)
+    const step = pacer.tryAdmit(1, clock.t)
+    expect(step).toEqual({ ok: false, waitMs: 100 })
+    expect(pacer.tryAdmit(1, clock.t + 100).ok).toBe(true)
+  })
+
+  it('acquire waits FIFO for exactly the rate: 100 calls at 600 rpm take 9 s after the first second', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ rpm: 600, clock })
+    const start = clock.t
+    const admissions = await Promise.all(
+      Array.from({ length: 100 }, () => pacer.acquire(1, { deadline: far })),
+    )
+    expect(admissions.every((a) => a.ok)).toBe(true)
+    expect(clock.t - start).toBeCloseTo(9_000, 0)
+    expect(pacer.stats().admitted).toBe(100)
+  })
+
+  it('charges estimated tokens against the TPM and refunds what usage shows was not used', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ tpm: 60_000, clock }) // 1000 tokens per second, burst 1000
+    const permit = admit(pacer, clock.t, 1_000)
+    expect(pacer.tryAdmit(500, clock.t)).toEqual({ ok: false, waitMs: 500 })
+    pacer.settle(permit, { status: 200, usedTokens: 200 })
+    expect(pacer.tryAdmit(500, clock.t).ok).toBe(true)
+  })
+
+  it('never waits past the deadline or maxWaitMs: the call is handed back with a retry delay', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ rpm: 60, clock, maxWaitMs: 5_000 })
+    expect((await pacer.acquire(1, { deadline: far })).ok).toBe(true)
+    expect(await pacer.acquire(1, { deadline: clock.t + 500 })).toEqual({
+      ok: false,
+      reason: 'deadline',
+      retryAfterMs: 1000,
+    })
+    for (let i = 0; i < 5; i++) expect((await pacer.acquire(1, { deadline: far })).ok).toBe(true)
+    const slow = new Pacer({ rpm: 6, clock, maxWaitMs: 5_000 })
+    await slow.acquire(1, { deadline: far })
+    expect(await slow.acquire(1, { deadline: far })).toMatchObject({
+      ok: false,
+      reason: 'wait',
+      retryAfterMs: 10_000,
+    })
+  })
+
+  it('gives up at once when the caller aborts', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ rpm: 60, clock })
+    const controller = new AbortController()
+    controller.abort()
+    expect(await pacer.acquire(1, { deadline: far, signal: controller.signal })).toMatchObject({
+      ok: false,
+      reason: 'aborted',
+    })
+  })
+})
+
+describe('Pacer learning from headers', () => {
+  it("mirrors OpenAI's request budget: remaining, Go-duration reset, refill rate", () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    const permit = admit(pacer, clock.t)
+    pacer.settle(permit, {
+      status: 200,
+      headers: openaiHeaders({
+        'x-ratelimit-limit-requests': '60',
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': '1m0s',
+      }),
+    })
+    expect(pacer.stats().learned.requestsPerMinute).toBe(60)
+    expect(pacer.tryAdmit(1, clock.t)).toEqual({ ok: false, waitMs: 1000 })
+    expect(pacer.tryAdmit(1, clock.t + 1000).ok).toBe(true)
+  })
+
+  it("reads Groq's per-day request limit right from (limit − remaining) / reset", () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), {
+      status: 200,
+      headers: openaiHeaders({
+        'x-ratelimit-limit-requests': '14400',
+        'x-ratelimit-remaining-requests': '14399',
+        'x-ratelimit-reset-requests': '6s',
+      }),
+    })
+    expect(pacer.stats().learned.requestsPerMinute).toBe(10) // 14 400 per day
+  })
+
+  it('waits for tokens by the estimate, with resets like 2s81ms', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t, 100), {
+      status: 200,
+      headers: openaiHeaders({
+        'x-ratelimit-limit-tokens': '10000',
+        'x-ratelimit-remaining-tokens': '400',
+        'x-ratelimit-reset-tokens': '2s81ms',
+      }),
+    })
+    expect(pacer.tryAdmit(300, clock.t).ok).toBe(true)
+    const wait = pacer.tryAdmit(300, clock.t)
+    expect(wait.ok).toBe(false)
+    // 9600 tokens refill in 2081 ms; 200 more are needed.
+    expect(wait.ok === false && wait.waitMs).toBeCloseTo((200 * 2081) / 9600, 3)
+  })
+
+  it('counts calls still in flight against the reported remaining', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    const first = admit(pacer, clock.t)
+    for (let i = 0; i < 3; i++) admit(pacer, clock.t)
+    pacer.settle(first, {
+      status: 200,
+      headers: openaiHeaders({
+        'x-ratelimit-limit-requests': '600',
+        'x-ratelimit-remaining-requests': '5',
+        'x-ratelimit-reset-requests': '59.5s',
+      }),
+    })
+    expect(pacer.tryAdmit(1, clock.t).ok).toBe(true)
+    expect(pacer.tryAdmit(1, clock.t).ok).toBe(true)
+    expect(pacer.tryAdmit(1, clock.t).ok).toBe(false)
+  })
+
+  it('ignores headers older than ones already applied', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    const older = admit(pacer, clock.t)
+    const newer = admit(pacer, clock.t)
+    const budget = (remaining: string) =>
+      openaiHeaders({
+        'x-ratelimit-limit-requests': '100',
+        'x-ratelimit-remaining-requests': remaining,
+        'x-ratelimit-reset-requests': '30s',
+      })
+    pacer.settle(newer, { status: 200, headers: budget('0') })
+    pacer.settle(older, { status: 200, headers: budget('50') })
+    expect(pacer.tryAdmit(1, clock.t).ok).toBe(false)
+  })
+
+  it("reads Anthropic's absolute RFC 3339 resets", () => {
+    const clock = virtualClock(Date.parse('2026-01-01T00:00:00Z'))
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), {
+      status: 200,
+      headers: new Headers({
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:02Z',
+      }),
+    })
+    expect(pacer.tryAdmit(1, clock.t)).toEqual({ ok: false, waitMs: 2_000 / 50 })
+  })
+
+  it('pauses everything for retry-after on a 429, but not for insufficient_quota', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), { status: 429, retryAfterMs: 1_500 })
+    expect(pacer.tryAdmit(1, clock.t)).toEqual({ ok: false, waitMs: 1_500 })
+    expect(pacer.nextSlotMs(clock.t)).toBe(1_500)
+    expect(pacer.stats().limited).toBe(1)
+    const quota = new Pacer({ clock })
+    quota.settle(admit(quota, clock.t), { status: 429, retryable: false })
+    expect(quota.tryAdmit(1, clock.t).ok).toBe(true)
+  })
+
+  it('pauses until the reset when only remaining is known (Azure) and it hits 0', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), {
+      status: 200,
+      headers: openaiHeaders({ 'x-ratelimit-remaining-requests': '0' }),
+    })
+    expect(pacer.tryAdmit(1, clock.t)).toEqual({ ok: false, waitMs: 1_000 })
+  })
+
+  it('without headers, finds the limit from 429s: 90% of what got through, then growing', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    // 20 calls per second succeed for 2 s, then the provider starts answering 429.
+    for (let i = 0; i < 40; i++) {
+      pacer.settle(admit(pacer, clock.t), { status: 200 })
+      clock.t += 50
+    }
+    pacer.settle(admit(pacer, clock.t), { status: 429, retryAfterMs: 0 })
+    const learned = pacer.stats().learned.adaptivePerMinute ?? 0
+    expect(learned).toBeGreaterThan(0.85 * 1200)
+    expect(learned).toBeLessThan(0.95 * 1200)
+    for (let i = 0; i < 20; i++) {
+      clock.t += 100
+      pacer.settle(admit(pacer, clock.t), { status: 200 })
+    }
+    expect(pacer.stats().learned.adaptivePerMinute).toBeGreaterThan(learned * 1.03)
+  })
+})
+
+describe('PacerRegistry', () => {
+  it('keeps one pacer per credential, keyed by a fingerprint, never the key', async () => {
+    const pacers = new PacerRegistry({ rpm: 60 })
+    const a = await pacers.get('sk-tenant-a-secret')
+    expect(await pacers.get('sk-tenant-a-secret')).toBe(a)
+    expect(await pacers.get('sk-tenant-b-secret')).not.toBe(a)
+    expect(await pacers.get(null)).not.toBe(a)
+    expect(pacers.keys()).toContain(await credentialFingerprint('sk-tenant-a-secret'))
+    expect(pacers.keys().join(',')).not.toContain('secret')
+  })
+})

@@ -1,0 +1,320 @@
+import type { HeaderReader } from '../header-reader.ts'
+import { Budget } from './budget.ts'
+import { type LimitWindow, readRateLimits, refillRate } from './rate-limits.ts'
+
+/** Time for the pacer: injectable so tests are deterministic. Web-standard by default (Workers too). */
+export interface PacerClock {
+  now(): number
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** The wall clock, with `setTimeout`. */
+export const wallClock: PacerClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted || ms <= 0) return resolve()
+      const done = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal?.addEventListener('abort', done, { once: true })
+    }),
+}
+
+/** Options of a {@link Pacer}. */
+export interface PacerOptions {
+  /** Configured requests per minute (a cap; the provider's headers may lower it further). */
+  rpm?: number
+  /** Configured tokens per minute, charged with the estimate before a call and corrected by its `usage`. */
+  tpm?: number
+  /** Longest a call waits for capacity before it is handed back to the runner to retry later (default 30 s). */
+  maxWaitMs?: number
+  /** Burst of the configured budgets, as ms of their rate (default 1000: one second's worth). */
+  burstMs?: number
+  clock?: PacerClock
+}
+
+/** A call the pacer let through; hand it back with {@link Pacer.settle}. */
+export interface Permit {
+  /** Estimated tokens charged. */
+  cost: number
+  /** Admission order: headers of older calls never overwrite what newer ones reported. */
+  seq: number
+}
+
+/** The answer to {@link Pacer.acquire}. */
+export type Admission =
+  | { ok: true; permit: Permit }
+  | {
+      ok: false
+      /** `deadline`: capacity only after the batch's deadline; `wait`: longer than `maxWaitMs`; `aborted`. */
+      reason: 'deadline' | 'wait' | 'aborted'
+      /** When capacity is expected, from now. */
+      retryAfterMs: number
+    }
+
+/** What came of a paced call. */
+export interface CallReport {
+  /** HTTP status; undefined when there was no answer. */
+  status?: number
+  headers?: HeaderReader
+  /** `retry-after-ms`/`retry-after` (or the exhausted reset) of the answer. */
+  retryAfterMs?: number
+  /** False for answers retrying cannot help (`insufficient_quota`): they do not slow the pacer down. */
+  retryable?: boolean
+  /** Total tokens the answer's `usage` reports. */
+  usedTokens?: number
+}
+
+/** What the pacer knows, for logs and tests. */
+export interface PacerStats {
+  admitted: number
+  /** 429 answers seen. */
+  limited: number
+  /** Limits learned from headers (per minute), or from 429s when headers tell nothing. */
+  learned: { requestsPerMinute?: number; tokensPerMinute?: number; adaptivePerMinute?: number }
+}
+
+/** The adaptive limit is lowered at most this often (one 429 burst is one signal). */
+const decreaseEveryMs = 250
+/** The adaptive limit grows by this fraction per second without 429s. */
+const growthPerSecond = 0.02
+/** Pause after a 429 that says nothing about when to come back. */
+const defaultBlockMs = 1_000
+
+/**
+ * Paces calls of one (provider, credential) so they reach the provider's limit without tripping it.
+ * Calls queue FIFO; the head goes when every budget allows it:
+ *
+ * - configured `rpm`/`tpm`: token buckets refilling at that rate, bursting one second's worth;
+ * - the provider's own budgets, mirrored from each answer's headers: level = `remaining` minus calls
+ *   still in flight, refill rate = `(limit − remaining) / reset` (so per-minute and per-day limits are
+ *   both read right), capacity = `limit`; answers older than the last applied one are ignored;
+ * - after a 429 (or a 503 with `retry-after`): nothing goes before `retry-after` (else the reset of
+ *   the exhausted budget, else 1 s);
+ * - when answers carry no usable headers, a 429 starts an adaptive limit at 90% of the rate the provider
+ *   let through since the previous 429 (at most one decrease per 250 ms), growing 2% per second
+ *   without 429s (AIMD).
+ *
+ * A call never waits past its deadline or `maxWaitMs`: it gets `ok: false` with `retryAfterMs`, to be
+ * retried later by the runner. Uses only `Date.now`/`setTimeout` (or an injected clock): Workers-safe.
+ *
+ * @example
+ * const pacer = new Pacer({ rpm: 600 })
+ * const admission = await pacer.acquire(estimate, { deadline: request.deadline, signal: request.signal })
+ * if (admission.ok) pacer.settle(admission.permit, { status: res.status, headers: res.headers })
+ */
+export class Pacer {
+  readonly #clock: PacerClock
+  readonly #maxWaitMs: number
+  readonly #requests: Budget | undefined
+  readonly #tokens: Budget | undefined
+  #serverRequests: Budget | undefined
+  #serverTokens: Budget | undefined
+  #adaptive: Budget | undefined
+  #blockedUntil = 0
+  #inflight = 0
+  #inflightTokens = 0
+  #seq = 0
+  #appliedSeq = 0
+  #admitted = 0
+  #limited = 0
+  /** Adaptive limiter bookkeeping: successes since the last decrease, and when it was. */
+  #successes = 0
+  #markAt: number
+  #lastDecreaseAt = Number.NEGATIVE_INFINITY
+  #grownAt = 0
+  #tail: Promise<unknown> = Promise.resolve()
+
+  constructor(options: PacerOptions = {}) {
+    this.#clock = options.clock ?? wallClock
+    this.#maxWaitMs = options.maxWaitMs ?? 30_000
+    const burst = options.burstMs ?? 1_000
+    const now = this.#clock.now()
+    this.#markAt = now
+    const configured = (perMinute: number | undefined): Budget | undefined => {
+      if (perMinute === undefined || !(perMinute > 0)) return undefined
+      const rate = perMinute / 60_000
+      const capacity = Math.max(1, rate * burst)
+      return new Budget(capacity, rate, capacity, now)
+    }
+    this.#requests = configured(options.rpm)
+    this.#tokens = configured(options.tpm)
+  }
+
+  /** Calls admitted and not yet settled. */
+  get inflight(): number {
+    return this.#inflight
+  }
+
+  /**
+   * One admission step, without waiting: admits the call (charging every budget) when all allow it, or
+   * says how long until they would. Deterministic given the clock; {@link acquire} loops over it.
+   *
+   * @example
+   * const step = pacer.tryAdmit(120, clock.now())
+   * if (!step.ok) await clock.sleep(step.waitMs)
+   */
+  tryAdmit(cost: number, now: number): { ok: true; permit: Permit } | { ok: false; waitMs: number } {
+    let wait = Math.max(0, this.#blockedUntil - now)
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
+      if (budget) wait = Math.max(wait, budget.waitMs(1, now))
+    }
+    for (const budget of [this.#tokens, this.#serverTokens]) {
+      if (budget) wait = Math.max(wait, budget.waitMs(cost, now))
+    }
+    if (wait > 0) return { ok: false, waitMs: wait }
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) budget?.take(1, now)
+    for (const budget of [this.#tokens, this.#serverTokens]) budget?.take(cost, now)
+    this.#inflight++
+    this.#inflightTokens += cost
+    this.#admitted++
+    return { ok: true, permit: { cost, seq: ++this.#seq } }
+  }
+
+  /**
+   * Waits (FIFO) until the call may go. Never past `deadline` or `maxWaitMs`: then `ok: false` with the
+   * expected wait, so the runner retries the line later instead of holding a slot.
+   */
+  acquire(cost: number, options: { deadline: number; signal?: AbortSignal }): Promise<Admission> {
+    const enqueuedAt = this.#clock.now()
+    const turn = this.#tail.then(() => this.#admit(cost, options, enqueuedAt))
+    this.#tail = turn.catch(() => undefined)
+    return turn
+  }
+
+  async #admit(
+    cost: number,
+    { deadline, signal }: { deadline: number; signal?: AbortSignal },
+    enqueuedAt: number,
+  ): Promise<Admission> {
+    for (;;) {
+      if (signal?.aborted) return { ok: false, reason: 'aborted', retryAfterMs: 0 }
+      const now = this.#clock.now()
+      const step = this.tryAdmit(cost, now)
+      if (step.ok) return step
+      const retryAfterMs = Math.ceil(step.waitMs)
+      if (now + step.waitMs >= deadline) return { ok: false, reason: 'deadline', retryAfterMs }
+      if (now - enqueuedAt + step.waitMs > this.#maxWaitMs) return { ok: false, reason: 'wait', retryAfterMs }
+      await this.#clock.sleep(Math.max(1, retryAfterMs), signal)
+    }
+  }
+
+  /** Ms until a call could be admitted now (0 when one could): a retry hint for failed calls. */
+  nextSlotMs(now = this.#clock.now()): number {
+    let wait = Math.max(0, this.#blockedUntil - now)
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
+      if (budget) wait = Math.max(wait, budget.waitMs(1, now))
+    }
+    return Number.isFinite(wait) ? Math.ceil(wait) : defaultBlockMs
+  }
+
+  /** Hands a permit back with what came of the call: learns from headers, 429s and usage. */
+  settle(permit: Permit, report: CallReport): void {
+    const now = this.#clock.now()
+    this.#inflight = Math.max(0, this.#inflight - 1)
+    this.#inflightTokens = Math.max(0, this.#inflightTokens - permit.cost)
+    let informed = false
+    if (report.headers && permit.seq > this.#appliedSeq) {
+      informed = this.#learn(report.headers, now)
+      if (informed) this.#appliedSeq = permit.seq
+    }
+    const status = report.status
+    if (status === 429 && report.retryable !== false) {
+      this.#limited++
+      this.#block(now, report.retryAfterMs ?? defaultBlockMs)
+      if (!informed && !this.#serverRequests && !this.#serverTokens) this.#slowDown(now)
+    } else if (status === 503 && report.retryAfterMs !== undefined) {
+      this.#block(now, report.retryAfterMs)
+    } else if (status !== undefined && status >= 200 && status < 300) {
+      this.#successes++
+      if (this.#adaptive) {
+        this.#adaptive.ratePerMs *= 1 + (growthPerSecond * Math.min(1_000, now - this.#grownAt)) / 1_000
+        this.#grownAt = now
+      }
+      if (report.usedTokens !== undefined && this.#tokens) {
+        const delta = permit.cost - report.usedTokens
+        if (delta > 0) this.#tokens.give(delta, now)
+        else this.#tokens.take(-delta, now)
+      }
+    }
+  }
+
+  /** Counters and learned limits. */
+  stats(): PacerStats {
+    const perMinute = (budget: Budget | undefined): number | undefined =>
+      budget ? Math.round(budget.ratePerMs * 60_000 * 1000) / 1000 : undefined
+    const learned: PacerStats['learned'] = {}
+    const requests = perMinute(this.#serverRequests)
+    const tokens = perMinute(this.#serverTokens)
+    const adaptive = perMinute(this.#adaptive)
+    if (requests !== undefined) learned.requestsPerMinute = requests
+    if (tokens !== undefined) learned.tokensPerMinute = tokens
+    if (adaptive !== undefined) learned.adaptivePerMinute = adaptive
+    return { admitted: this.#admitted, limited: this.#limited, learned }
+  }
+
+  #block(now: number, ms: number): void {
+    this.#blockedUntil = Math.max(this.#blockedUntil, now + Math.max(0, ms))
+  }
+
+  /** Mirrors the provider's budgets from an answer's headers; true when they described one. */
+  #learn(headers: HeaderReader, now: number): boolean {
+    const info = readRateLimits(headers, now)
+    let informed = false
+    if (info.requests) {
+      const mirrored = this.#mirror(this.#serverRequests, info.requests, this.#inflight, now)
+      if (mirrored) this.#serverRequests = mirrored
+      informed ||= mirrored !== undefined
+    }
+    if (info.tokens) {
+      const mirrored = this.#mirror(this.#serverTokens, info.tokens, this.#inflightTokens, now)
+      if (mirrored) this.#serverTokens = mirrored
+      informed ||= mirrored !== undefined
+    }
+    return informed
+  }
+
+  /**
+   * The budget mirroring one reported window, or undefined when it reports too little to pace by (then
+   * an exhausted `remaining` with a reset still pauses calls until that reset).
+   */
+  #mirror(
+    current: Budget | undefined,
+    window: LimitWindow,
+    inflight: number,
+    now: number,
+  ): Budget | undefined {
+    const { limit, remaining } = window
+    if (limit === null || remaining === null) {
+      if (remaining === 0) this.#block(now, window.resetMs ?? defaultBlockMs)
+      return undefined
+    }
+    const rate = refillRate(window) ?? current?.ratePerMs ?? limit / 60_000
+    const level = remaining - inflight
+    if (!current) return new Budget(limit, rate, level, now)
+    current.reset(limit, rate, level, now)
+    return current
+  }
+
+  /**
+   * A 429 with nothing to learn from: pace at 90% of the rate the provider let through since the last
+   * decrease (when the limit binds, successes come at exactly its rate), at most once per 250 ms.
+   */
+  #slowDown(now: number): void {
+    if (now - this.#lastDecreaseAt < decreaseEveryMs) return
+    const elapsed = Math.max(1, now - this.#markAt)
+    const measured = Math.max(this.#successes, 1) / elapsed
+    const rate = Math.max(1 / 60_000, Math.min(this.#adaptive?.ratePerMs ?? measured, measured) * 0.9)
+    if (this.#adaptive) this.#adaptive.reset(Math.max(1, rate * 1_000), rate, 0, now)
+    else this.#adaptive = new Budget(Math.max(1, rate * 1_000), rate, 0, now)
+    this.#lastDecreaseAt = now
+    this.#grownAt = now
+    this.#markAt = now
+    this.#successes = 0
+  }
+}

@@ -1,0 +1,58 @@
+import { Pacer, type PacerOptions } from './pacer.ts'
+
+const encoder = new TextEncoder()
+
+/** Pacers idle this long (nothing in flight) are dropped, so many tenants don't pile up. */
+const idleMs = 10 * 60_000
+
+/**
+ * A short SHA-256 fingerprint of a credential (WebCrypto): what pacers are keyed by, so the registry
+ * never holds the key itself.
+ *
+ * @example
+ * await credentialFingerprint('sk-…') // '9f86d081884c7d65'
+ */
+export async function credentialFingerprint(credential: string | null): Promise<string> {
+  if (credential === null) return 'none'
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(credential)))
+  let hex = ''
+  for (const b of digest.subarray(0, 8)) hex += b.toString(16).padStart(2, '0')
+  return hex
+}
+
+/**
+ * One {@link Pacer} per credential of a provider: each key has its own limits at the provider.
+ *
+ * @example
+ * const pacers = new PacerRegistry({ rpm: 600 })
+ * const pacer = await pacers.get(request.credential)
+ */
+export class PacerRegistry {
+  readonly #options: PacerOptions
+  readonly #pacers = new Map<string, { pacer: Pacer; usedAt: number }>()
+
+  constructor(options: PacerOptions = {}) {
+    this.#options = options
+  }
+
+  /** The pacer of `credential` (by fingerprint), created on first use. */
+  async get(credential: string | null): Promise<Pacer> {
+    const key = await credentialFingerprint(credential)
+    const now = Date.now()
+    const entry = this.#pacers.get(key)
+    if (entry) {
+      entry.usedAt = now
+      return entry.pacer
+    }
+    for (const [k, e] of this.#pacers)
+      if (e.pacer.inflight === 0 && now - e.usedAt > idleMs) this.#pacers.delete(k)
+    const pacer = new Pacer(this.#options)
+    this.#pacers.set(key, { pacer, usedAt: now })
+    return pacer
+  }
+
+  /** Fingerprints of the credentials with a pacer (for tests and diagnostics). */
+  keys(): string[] {
+    return [...this.#pacers.keys()]
+  }
+}
