@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Finds or starts PostgreSQL and exports DATABASE_URL (see the file); each Postgres test file then
+    // works in a schema of its own.
+    globalSetup: ['packages/store-postgres/src/testing/global-setup.ts'],
   },
 })

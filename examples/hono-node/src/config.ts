@@ -9,6 +9,16 @@ export interface ServerConfig {
   /** Simulated latency of the `mock` provider in ms. */
   mockLatencyMs: number
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** PostgreSQL connection URL (`DATABASE_URL`); the in-memory store when unset. */
+  databaseUrl: string | undefined
+  /** Postgres schema of batchkit's tables (`BATCHKIT_DB_SCHEMA`, default `batchkit`). */
+  databaseSchema: string
+  /** Connections per process (`BATCHKIT_DB_POOL`, default 10). */
+  databasePoolSize: number
+  /** How long claimed work stays leased without a heartbeat, in ms (`BATCHKIT_LEASE_MS`, default 60 s). */
+  leaseMs: number | undefined
+  /** Pause of an idle runner loop before it polls the store again, in ms (`BATCHKIT_POLL_MS`, default 500). */
+  pollMs: number | undefined
 }
 
 const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -27,5 +37,20 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     openaiBaseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
     mockLatencyMs: Number(env.MOCK_LATENCY_MS ?? 20),
     logLevel,
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.BATCHKIT_DB_SCHEMA || 'batchkit',
+    databasePoolSize: positiveInteger(env, 'BATCHKIT_DB_POOL') ?? 10,
+    leaseMs: positiveInteger(env, 'BATCHKIT_LEASE_MS'),
+    pollMs: positiveInteger(env, 'BATCHKIT_POLL_MS'),
   }
+}
+
+/** A positive integer setting, or undefined when unset. */
+function positiveInteger(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return undefined
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got '${raw}'`)
+  return value
 }

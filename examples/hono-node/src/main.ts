@@ -8,6 +8,8 @@ const server = await startReferenceServer({ config, logger: consoleLogger(config
 
 console.log(`batchkit reference server listening on ${server.url}`)
 console.log(`  store:     ${server.storeKind}`)
+if (server.storeKind === 'memory')
+  console.log('             (set DATABASE_URL to keep state in PostgreSQL and add `pnpm worker` processes)')
 console.log('  providers (select with the x-provider header):')
 for (const line of describeProviders(server.providers, config)) console.log(`    ${line}`)
 

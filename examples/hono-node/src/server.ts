@@ -9,15 +9,16 @@ import {
 } from '@batchkit/core'
 import { type RunnerLoop, startRunnerLoop } from '@batchkit/core/node'
 import { createBatchRouter } from '@batchkit/hono'
-import { memoryStore } from '@batchkit/store-memory'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { ServerConfig } from './config.ts'
 import { defaultProviders } from './providers.ts'
+import { openStore } from './store.ts'
 
 /** Options of {@link startReferenceServer}; everything has a default from {@link ServerConfig}. */
 export interface ReferenceServerOptions {
   config: ServerConfig
+  /** The store; by default PostgreSQL when `config.databaseUrl` is set (migrated on start), else memory. */
   store?: Store
   clock?: Clock
   providers?: Provider[]
@@ -33,19 +34,24 @@ export interface ReferenceServer {
   engine: BatchEngine
   /** The configured providers. */
   providers: Provider[]
+  /** Which store runs: `memory`, `postgres …` or `custom` (a store passed in). */
   storeKind: string
   /** Stops accepting requests, lets running lines finish, closes the store. */
   close(): Promise<void>
 }
 
 /**
- * Starts the reference server: Hono on Node with the batch router at `/v1`, the in-memory store, and the
- * runner loop in-process.
+ * Starts the reference server: Hono on Node with the batch router at `/v1`, the store (PostgreSQL when
+ * `DATABASE_URL` is set, else in memory), and the runner loop in-process. With Postgres, any number of
+ * `pnpm worker` processes can share the work.
  */
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   const { config, logger } = options
   const clock = options.clock
-  const store = options.store ?? memoryStore(clock ? { clock } : {})
+  const opened = options.store
+    ? { store: options.store, kind: 'custom' }
+    : await openStore(config, { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) })
+  const { store } = opened
   const providers = options.providers ?? defaultProviders(config)
   const engine = createBatchEngine({
     store,
@@ -53,6 +59,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     ...(clock ? { clock } : {}),
     ...(config.secret ? { secret: config.secret } : {}),
     ...(logger ? { logger } : {}),
+    ...(config.leaseMs ? { runner: { leaseMs: config.leaseMs } } : {}),
   })
   const app = new Hono()
   app.get('/health', (c) => c.json({ ok: true }))
@@ -63,13 +70,18 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   })
   const { port } = server.address() as AddressInfo
   const loop: RunnerLoop | null =
-    options.runLoop === false ? null : startRunnerLoop(engine.runner, logger ? { logger } : {})
+    options.runLoop === false
+      ? null
+      : startRunnerLoop(engine.runner, {
+          ...(logger ? { logger } : {}),
+          ...(config.pollMs ? { idleMs: config.pollMs } : {}),
+        })
 
   return {
     url: `http://${config.hostname}:${port}/v1`,
     engine,
     providers,
-    storeKind: 'memory',
+    storeKind: opened.kind,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await loop?.stop()

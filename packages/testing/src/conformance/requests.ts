@@ -431,6 +431,89 @@ export function describeRequestConformance(harness: HarnessRef): void {
       ])
     })
 
+    it('lets the holder of a lapsed lease record or renew lines nobody re-claimed', async () => {
+      const { store, clock } = harness()
+      const now = clock.now()
+      const { batch, provider, scope } = await runningBatch(store, now, { lines: 3 })
+      const lapsed = await claim(store, provider, now, 2, shortLease.leaseMs, 'w1')
+      await sleep(shortLease.waitMs)
+      expect(await store.requests.inFlight(batch.id)).toBe(0)
+      // Nobody claimed or closed line 1 since: the late outcome still counts, once.
+      expect(await store.requests.record(lapsed!.token, [succeeded(batch.id, 1)], clock.now())).toEqual({
+        accepted: 1,
+      })
+      expect(await store.requests.heartbeat(lapsed!.token, longLease)).toBe(1)
+      expect(await store.requests.inFlight(batch.id)).toBe(1)
+      // Line 2 is held again by the renewed lease; only line 3 is claimable.
+      expect(lineIds(await claim(store, provider, clock.now(), 10, longLease, 'w2'))).toEqual([
+        `${batch.id}#3`,
+      ])
+      expect((await store.batches.get(scope, batch.id))!.requestCounts).toEqual({
+        total: 3,
+        completed: 1,
+        failed: 0,
+      })
+    })
+
+    it('does not lose a wake-up recorded while the batch lease is held', async () => {
+      const { store, clock } = harness()
+      const now = clock.now()
+      const { batch, provider, scope } = await runningBatch(store, now, {
+        lines: 1,
+        overrides: { wakeAt: now - 1 },
+      })
+      const leases = await store.batches.claim({ workerId: 'a', now, leaseMs: longLease, limit: 1000 })
+      const batchLease = leases.find((l) => l.batch.id === batch.id)
+      for (const other of leases) {
+        if (other !== batchLease) await store.batches.release(other.batch.id, other.token, other.batch.wakeAt)
+      }
+      expect(batchLease).toBeDefined()
+      const work = await claim(store, provider, now, 10)
+      await store.requests.record(work!.token, [succeeded(batch.id, 1)], now + 5)
+      expect((await store.batches.get(scope, batch.id))!.wakeAt).toBe(now - 1)
+      // The holder decided "nothing to do" before the line finished: its release keeps the wake-up.
+      await store.batches.release(batch.id, batchLease!.token, null)
+      expect((await store.batches.get(scope, batch.id))!.wakeAt).toBe(now + 5)
+      const again = await store.batches.claim({
+        workerId: 'a',
+        now: now + 5,
+        leaseMs: longLease,
+        limit: 1000,
+      })
+      const mine = again.find((l) => l.batch.id === batch.id)
+      for (const other of again) {
+        if (other !== mine) await store.batches.release(other.batch.id, other.token, other.batch.wakeAt)
+      }
+      expect(mine).toBeDefined()
+      // A release after a lease without wake-ups sets exactly what the holder asked for.
+      await store.batches.release(batch.id, mine!.token, null)
+      expect((await store.batches.get(scope, batch.id))!.wakeAt).toBeNull()
+    })
+
+    it('adds outcomes recorded concurrently under several leases exactly once to the counters', async () => {
+      const { store, clock } = harness()
+      const now = clock.now()
+      const { batch, provider, scope } = await runningBatch(store, now, { lines: 60 })
+      const leases: RequestLease[] = []
+      for (let i = 0; i < 6; i++) leases.push((await claim(store, provider, now, 10, longLease, `w${i}`))!)
+      await Promise.all(
+        leases.map((lease, i) =>
+          store.requests.record(
+            lease.token,
+            lease.requests.map((r) =>
+              i % 2 === 0 ? succeeded(batch.id, r.index, usage(1)) : failed(batch.id, r.index),
+            ),
+            now + i,
+          ),
+        ),
+      )
+      const got = await store.batches.get(scope, batch.id)
+      expect(got!.requestCounts).toEqual({ total: 60, completed: 30, failed: 30 })
+      expect(got!.usage).toEqual(usage(30))
+      expect(got!.wakeAt).not.toBeNull()
+      expect(await store.requests.readOutcomes(batch.id, 'succeeded', 0, 100)).toHaveLength(30)
+    })
+
     it('deleteAll removes every line of one batch', async () => {
       const { store, clock } = harness()
       const now = clock.now()

@@ -1,0 +1,131 @@
+import type { BatchLease, BatchStore } from '@batchkit/core'
+import { terminalStatuses } from '@batchkit/core'
+import { and, count, desc, eq, gt, gte, inArray, lt, notInArray, type SQL, sql } from 'drizzle-orm'
+import { retryOnConflict, type StoreContext } from './context.ts'
+import { batchFromRow, batchToRow, fromDriver, patchToRow } from './rows.ts'
+
+/**
+ * The batch half of a Postgres store. Status changes are compare-and-set updates
+ * (`WHERE status = ANY(from) [AND lease_token = fence AND lease_expires_at > now()]`); batch leases
+ * are claimed in one `FOR UPDATE SKIP LOCKED` statement and timed by the database clock.
+ *
+ * @example
+ * const batches = postgresBatches(ctx)
+ */
+export function postgresBatches(ctx: StoreContext): BatchStore {
+  const { db, tables, statements: st } = ctx
+  const { batches } = tables
+  /** The lease `fence` still holds the batch (database clock). */
+  const held = (fence: string): SQL =>
+    and(eq(batches.leaseToken, fence), gt(batches.leaseExpiresAt, sql`now()`))!
+
+  return {
+    async insert(record) {
+      const [inserted] = await db.insert(batches).values(batchToRow(record)).onConflictDoNothing().returning()
+      if (inserted !== undefined) return batchFromRow(inserted)
+      // Same idempotency key of the same owner (or the same id): the existing batch.
+      const [existing] = await db
+        .select()
+        .from(batches)
+        .where(
+          record.idempotencyKey === null
+            ? eq(batches.id, record.id)
+            : and(eq(batches.ownerId, record.ownerId), eq(batches.idempotencyKey, record.idempotencyKey)),
+        )
+      if (existing === undefined) throw new Error(`Batch ${record.id} was neither inserted nor found.`)
+      return batchFromRow(existing)
+    },
+
+    async get(scope, id) {
+      const [row] = await db
+        .select()
+        .from(batches)
+        .where(and(eq(batches.id, id), eq(batches.ownerId, scope.ownerId)))
+      return row === undefined ? null : batchFromRow(row)
+    },
+
+    async list(scope, { limit, after }) {
+      const filters: SQL[] = [eq(batches.ownerId, scope.ownerId)]
+      if (after !== undefined) {
+        const [cursor] = await db
+          .select({ seq: batches.seq })
+          .from(batches)
+          .where(and(eq(batches.id, after), eq(batches.ownerId, scope.ownerId)))
+        if (cursor === undefined) return { data: [], hasMore: false }
+        filters.push(lt(batches.seq, cursor.seq))
+      }
+      const rows = await db
+        .select()
+        .from(batches)
+        .where(and(...filters))
+        .orderBy(desc(batches.seq))
+        .limit(limit + 1)
+      return { data: rows.slice(0, limit).map(batchFromRow), hasMore: rows.length > limit }
+    },
+
+    async countCreatedSince(scope, since) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(batches)
+        .where(and(eq(batches.ownerId, scope.ownerId), gte(batches.createdAt, since)))
+      return row?.n ?? 0
+    },
+
+    async hasActiveInput(scope, fileId) {
+      const rows = await db
+        .select({ id: batches.id })
+        .from(batches)
+        .where(
+          and(
+            eq(batches.ownerId, scope.ownerId),
+            eq(batches.inputFileId, fileId),
+            notInArray(batches.status, [...terminalStatuses]),
+          ),
+        )
+        .limit(1)
+      return rows.length > 0
+    },
+
+    async transition(id, from, to, patch, fence) {
+      if (from.length === 0) return null
+      const filters: SQL[] = [eq(batches.id, id), inArray(batches.status, [...from])]
+      if (fence !== undefined) filters.push(held(fence))
+      const [row] = await db
+        .update(batches)
+        .set({ ...patchToRow(patch), status: to })
+        .where(and(...filters))
+        .returning()
+      return row === undefined ? null : batchFromRow(row)
+    },
+
+    async update(id, patch, fence) {
+      const set = patchToRow(patch)
+      const rows = await db
+        .update(batches)
+        .set(Object.keys(set).length === 0 ? { leaseToken: fence } : set)
+        .where(and(eq(batches.id, id), held(fence)))
+        .returning({ id: batches.id })
+      return rows.length > 0
+    },
+
+    async claim({ now, leaseMs, limit }) {
+      if (limit <= 0) return []
+      const rows = await retryOnConflict(() => ctx.run(st.claimBatches, [now, limit, leaseMs]))
+      const leases = rows.map((raw) => {
+        const row = fromDriver(batches, raw)
+        return {
+          token: row.leaseToken!,
+          expiresAt: Number(raw.lease_expires_ms),
+          batch: batchFromRow(row),
+          order: [row.wakeAt ?? 0, row.seq] as const,
+        }
+      })
+      leases.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1])
+      return leases.map(({ token, expiresAt, batch }): BatchLease => ({ token, expiresAt, batch }))
+    },
+
+    async release(id, token, wakeAt) {
+      await retryOnConflict(() => ctx.run(st.releaseBatch, [id, token, wakeAt]))
+    },
+  }
+}

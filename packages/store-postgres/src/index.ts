@@ -1,0 +1,16 @@
+export type { EmbeddedMigration, MigrateOptions, MigrateResult } from './migrate.ts'
+export { migrate } from './migrate.ts'
+export { migrations } from './migrations.generated.ts'
+export type { BatchkitTables } from './schema.ts'
+export {
+  batches,
+  batchkitSchema,
+  batchkitTables,
+  blobChunks,
+  blobs,
+  defaultSchemaName,
+  files,
+  requests,
+} from './schema.ts'
+export type { PostgresStore, PostgresStoreOptions } from './store.ts'
+export { postgresStore } from './store.ts'

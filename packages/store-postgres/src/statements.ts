@@ -1,0 +1,244 @@
+import { quoteSchema } from './names.ts'
+
+/** A lease length in ms, as an interval added to the database clock. */
+const leaseInterval = (param: string): string => `make_interval(secs => ${param}::float8 / 1000)`
+
+/**
+ * The hot-path statements of a store, as SQL text for one schema. Built once per store and run as
+ * (optionally prepared) parameterised queries, so the database plans each once per connection.
+ *
+ * Lease times always come from the database clock (`now()`); domain times (`now` arguments: due
+ * dates, not-before, expiry of batches and files) are epoch milliseconds from the engine's clock.
+ */
+export function statements(schemaName: string) {
+  const s = quoteSchema(schemaName)
+  return {
+    // ── request lines ─────────────────────────────────────────────────────────────────────────────
+
+    /** $1 batch id, $2… per-line arrays. Idempotent per (batch, line): the first insert wins. */
+    insertRequests: `
+      INSERT INTO ${s}.requests (batch_id, idx, request_id, custom_id, byte_offset, byte_length)
+      SELECT $1, t.idx, t.request_id, t.custom_id, t.byte_offset, t.byte_length
+      FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
+        AS t(idx, request_id, custom_id, byte_offset, byte_length)
+      ON CONFLICT DO NOTHING`,
+
+    /**
+     * One statement claims up to $2 lines: running, unexpired batches (at domain time $1) of the given
+     * providers ($5, null: all), oldest batch first, then by line index; pending lines due by $1 and
+     * lines whose lease lapsed. Rows other claimers hold locked are skipped, never waited for.
+     * $3 token, $4 lease ms.
+     */
+    claimRequests: `
+      WITH active AS MATERIALIZED (
+        SELECT b.id, b.seq, b.owner_id FROM ${s}.batches b
+        WHERE b.status = 'in_progress' AND b.expires_at > $1::bigint
+          AND ($5::text[] IS NULL OR b.provider = ANY($5::text[]))
+        ORDER BY b.seq
+      ), picked AS (
+        SELECT a.seq AS batch_seq, a.owner_id, q.batch_id, q.idx
+        FROM active a CROSS JOIN LATERAL (
+          SELECT r.batch_id, r.idx FROM ${s}.requests r
+          WHERE r.batch_id = a.id AND r.state <> 'done' AND r.not_before <= $1::bigint
+            AND (r.state = 'pending' OR r.lease_expires_at <= now())
+          ORDER BY r.idx
+          LIMIT $2::int
+          FOR UPDATE SKIP LOCKED
+        ) q
+        LIMIT $2::int
+      )
+      UPDATE ${s}.requests r
+      SET state = 'leased', lease_token = $3::text, lease_expires_at = now() + ${leaseInterval('$4')},
+        attempts = r.attempts + 1
+      FROM picked p
+      WHERE r.batch_id = p.batch_id AND r.idx = p.idx
+      RETURNING r.batch_id, r.idx, r.request_id, r.custom_id, r.byte_offset, r.byte_length, r.attempts,
+        p.owner_id, p.batch_seq, (extract(epoch FROM r.lease_expires_at) * 1000)::float8 AS expires_ms`,
+
+    /** $1 token, $2 lease ms: extends the lease on the lines it still holds. */
+    heartbeat: `
+      UPDATE ${s}.requests SET lease_expires_at = now() + ${leaseInterval('$2')}
+      WHERE lease_token = $1 AND state = 'leased'`,
+
+    /**
+     * Records a slice of outcomes in one statement: lines still held by token $1 (re-claimed, closed
+     * or recorded lines are ignored), then the batch counters and usage, and the batch wake-up
+     * (`$2`, domain time) when its last line finished or it is no longer running.
+     * $3… per-outcome arrays (batch, line, kind, line text, not-before, five usage counters).
+     */
+    record: `
+      WITH input AS (
+        SELECT * FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[],
+          $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
+          AS t(batch_id, idx, kind, line, not_before, input_tokens, cached_tokens, output_tokens,
+            reasoning_tokens, total_tokens)
+      ), recorded AS (
+        UPDATE ${s}.requests r SET
+          state = CASE WHEN i.kind = 'retry' THEN 'pending' ELSE 'done' END,
+          outcome = CASE WHEN i.kind = 'retry' THEN NULL ELSE i.kind END,
+          line = i.line,
+          not_before = CASE WHEN i.kind = 'retry' THEN i.not_before ELSE r.not_before END,
+          lease_token = NULL,
+          lease_expires_at = NULL
+        FROM input i
+        WHERE r.batch_id = i.batch_id AND r.idx = i.idx AND r.lease_token = $1 AND r.state = 'leased'
+        RETURNING r.batch_id, i.kind, i.input_tokens, i.cached_tokens, i.output_tokens,
+          i.reasoning_tokens, i.total_tokens
+      ), sums AS (
+        SELECT batch_id,
+          count(*) FILTER (WHERE kind = 'succeeded')::int AS completed,
+          count(*) FILTER (WHERE kind = 'failed')::int AS failed,
+          coalesce(sum(input_tokens), 0) AS input_tokens,
+          coalesce(sum(cached_tokens), 0) AS cached_tokens,
+          coalesce(sum(output_tokens), 0) AS output_tokens,
+          coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens,
+          coalesce(sum(total_tokens), 0) AS total_tokens
+        FROM recorded GROUP BY batch_id
+      ), counted AS (
+        UPDATE ${s}.batches b SET
+          completed = b.completed + u.completed,
+          failed = b.failed + u.failed,
+          input_tokens = b.input_tokens + u.input_tokens,
+          cached_tokens = b.cached_tokens + u.cached_tokens,
+          output_tokens = b.output_tokens + u.output_tokens,
+          reasoning_tokens = b.reasoning_tokens + u.reasoning_tokens,
+          total_tokens = b.total_tokens + u.total_tokens,
+          wake_at = CASE
+            WHEN b.status <> 'in_progress' OR b.completed + u.completed + b.failed + u.failed >= b.total
+            THEN LEAST(b.wake_at, $2::bigint) ELSE b.wake_at END,
+          wake_during_lease = CASE
+            WHEN b.lease_token IS NOT NULL AND (b.status <> 'in_progress'
+              OR b.completed + u.completed + b.failed + u.failed >= b.total)
+            THEN LEAST(b.wake_during_lease, $2::bigint) ELSE b.wake_during_lease END
+        FROM sums u
+        WHERE b.id = u.batch_id
+        RETURNING b.id
+      )
+      SELECT (SELECT count(*) FROM recorded)::int AS accepted, (SELECT count(*) FROM counted)::int AS batches`,
+
+    /** $1 batch: lines held by a live lease. */
+    inFlight: `
+      SELECT count(*)::int AS n FROM ${s}.requests
+      WHERE batch_id = $1 AND state <> 'done' AND state = 'leased' AND lease_expires_at > now()`,
+
+    /**
+     * $1 batch, $2 the error object as JSON text: fails every line without an outcome and without a
+     * live lease with `{"id","custom_id","response":null,"error"}` (byte-identical to JSON.stringify),
+     * and adds them to the batch's `failed` counter.
+     */
+    closeRemaining: `
+      WITH closed AS (
+        UPDATE ${s}.requests SET
+          state = 'done',
+          outcome = 'failed',
+          line = '{"id":' || to_json(request_id)::text || ',"custom_id":' || to_json(custom_id)::text
+            || ',"response":null,"error":' || $2::text || '}',
+          lease_token = NULL,
+          lease_expires_at = NULL
+        WHERE batch_id = $1 AND state <> 'done' AND (state = 'pending' OR lease_expires_at <= now())
+        RETURNING 1
+      ), counted AS (
+        UPDATE ${s}.batches SET failed = failed + (SELECT count(*) FROM closed)
+        WHERE id = $1 AND EXISTS (SELECT 1 FROM closed)
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM closed)::int AS closed`,
+
+    /** $1 batch, $2 outcome kind, $3 after line, $4 limit. */
+    readOutcomes: `
+      SELECT idx, line FROM ${s}.requests
+      WHERE batch_id = $1 AND idx > $3::int AND outcome = $2
+      ORDER BY idx
+      LIMIT $4::int`,
+
+    deleteRequests: `DELETE FROM ${s}.requests WHERE batch_id = $1`,
+
+    // ── batch leases ──────────────────────────────────────────────────────────────────────────────
+
+    /**
+     * $1 domain now, $2 limit, $3 lease ms: leases due batches no live lease holds, oldest wake first,
+     * each with a fresh random token. The wake-up stays set (a lapsed lease makes it claimable again);
+     * wake-ups recorded while the lease is held are collected in `wake_during_lease`.
+     */
+    claimBatches: `
+      WITH due AS (
+        SELECT id FROM ${s}.batches
+        WHERE wake_at <= $1::bigint AND (lease_token IS NULL OR lease_expires_at <= now())
+        ORDER BY wake_at, seq
+        LIMIT $2::int
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${s}.batches b SET
+        lease_token = replace(gen_random_uuid()::text, '-', ''),
+        lease_expires_at = now() + ${leaseInterval('$3')},
+        wake_during_lease = NULL
+      FROM due
+      WHERE b.id = due.id
+      RETURNING b.*, (extract(epoch FROM b.lease_expires_at) * 1000)::float8 AS lease_expires_ms`,
+
+    /** $1 batch, $2 token, $3 next wake-up or null: never later than one recorded during the lease. */
+    releaseBatch: `
+      UPDATE ${s}.batches SET
+        wake_at = LEAST($3::bigint, wake_during_lease),
+        wake_during_lease = NULL,
+        lease_token = NULL,
+        lease_expires_at = NULL
+      WHERE id = $1 AND lease_token = $2`,
+
+    // ── file content ──────────────────────────────────────────────────────────────────────────────
+
+    startBlob: `INSERT INTO ${s}.blobs (id, file_id, state) VALUES ($1, $2, 'writing')`,
+
+    /** $1 blob, $2 file, $3 bytes: the upload becomes the file's content, replacing older content. */
+    finishBlob: `
+      WITH ready AS (
+        UPDATE ${s}.blobs SET state = 'ready', bytes = $3::bigint WHERE id = $1 RETURNING id
+      )
+      DELETE FROM ${s}.blobs WHERE file_id = $2 AND state = 'ready' AND id <> $1`,
+
+    dropBlob: `DELETE FROM ${s}.blobs WHERE id = $1`,
+
+    purgeContent: `DELETE FROM ${s}.blobs WHERE file_id = $1 AND state = 'ready'`,
+
+    /** $1 file, $2 owner: the file's current content (also of a deleted file, until purged). */
+    findBlob: `
+      SELECT b.id, b.bytes FROM ${s}.files f JOIN ${s}.blobs b ON b.file_id = f.id
+      WHERE f.id = $1 AND f.owner_id = $2 AND b.state = 'ready'
+      ORDER BY b.seq DESC
+      LIMIT 1`,
+
+    /**
+     * $1 blob, $2 position, $3 end, $4 rows: the next page of `[position, end)`, each chunk cut to the
+     * range in the database (only the bytes asked for cross the wire).
+     */
+    readChunks: `
+      SELECT c.start_offset,
+        substring(c.data FROM (greatest($2::bigint - c.start_offset, 0) + 1)::int
+          FOR (least($3::bigint - c.start_offset, length(c.data)) - greatest($2::bigint - c.start_offset, 0))::int
+        ) AS data
+      FROM ${s}.blob_chunks c
+      WHERE c.blob_id = $1
+        AND c.start_offset >= coalesce((
+          SELECT max(start_offset) FROM ${s}.blob_chunks WHERE blob_id = $1 AND start_offset <= $2::bigint
+        ), 0)
+        AND c.start_offset < $3::bigint
+      ORDER BY c.start_offset
+      LIMIT $4::int`,
+
+    /** Inserts `rows` chunks of one blob: `($1, $2, $3), ($1, $4, $5), …`. */
+    insertChunks(rows: number): string {
+      const values = Array.from(
+        { length: rows },
+        (_, i) => `($1, $${2 + 2 * i}::bigint, $${3 + 2 * i}::bytea)`,
+      )
+      return `INSERT INTO ${s}.blob_chunks (blob_id, start_offset, data) VALUES ${values.join(', ')}`
+    },
+
+    /** $1 age in ms: removes uploads that never finished (their process died mid-upload). */
+    dropAbandonedBlobs: `
+      DELETE FROM ${s}.blobs WHERE state = 'writing' AND created_at < now() - ${leaseInterval('$1')}`,
+  }
+}
+
+/** The statements of one schema. */
+export type Statements = ReturnType<typeof statements>

@@ -1,0 +1,110 @@
+import type { Store } from '@batchkit/core'
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import postgres, { type Options, type Sql } from 'postgres'
+import { postgresBatches } from './batches.ts'
+import type { RawResult, StoreContext } from './context.ts'
+import { postgresFiles } from './files.ts'
+import { type MigrateResult, migrate } from './migrate.ts'
+import { quoteSchema } from './names.ts'
+import { postgresRequests } from './requests.ts'
+import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
+import { statements } from './statements.ts'
+
+/** Options of {@link postgresStore}: a postgres.js client, or a URL to open one. */
+export type PostgresStoreOptions = (
+  | {
+      /** A postgres.js client the host owns; `close()` leaves it open. */
+      sql: Sql
+      url?: never
+    }
+  | {
+      /** Connection URL; the store opens (and `close()` ends) its own client. */
+      url: string
+      /** postgres.js options for that client (default pool size 10). */
+      connection?: Options<Record<string, never>>
+      sql?: never
+    }
+) & {
+  /** Postgres schema of batchkit's tables (default `batchkit`). */
+  schema?: string
+  /** Bytes per stored content chunk (default 256 KiB). */
+  chunkBytes?: number
+}
+
+/** A batchkit {@link Store} on PostgreSQL, with its client and tables. */
+export interface PostgresStore extends Store {
+  /** The postgres.js client. */
+  readonly sql: Sql
+  /** A drizzle database on that client (e.g. for your own queries of batchkit's tables). */
+  readonly db: PostgresJsDatabase
+  /** The Postgres schema name. */
+  readonly schema: string
+  /** batchkit's drizzle tables in that schema. */
+  readonly tables: BatchkitTables
+  /** Creates or upgrades the tables (see {@link migrate}). */
+  migrate(): Promise<MigrateResult>
+  /** Removes uploads that never finished (their process died mid-upload) older than `olderThanMs`. */
+  dropAbandonedUploads(olderThanMs?: number): Promise<number>
+  /** Ends the client if the store opened it; a client passed in stays open. */
+  close(): Promise<void>
+}
+
+/**
+ * A batchkit {@link Store} on PostgreSQL through drizzle-orm and postgres.js: durable state that any
+ * number of worker processes (or Workers isolates) share safely. Work is claimed with
+ * `FOR UPDATE SKIP LOCKED` under leases timed by the database clock and fenced by a token on every
+ * write; no advisory locks, no LISTEN/NOTIFY, so it also runs behind Cloudflare Hyperdrive.
+ *
+ * Run {@link migrate} (or `store.migrate()`) once before use, or own the DDL with the exported tables.
+ *
+ * @example
+ * import postgres from 'postgres'
+ * import { postgresStore } from '@batchkit/store-postgres'
+ *
+ * const store = postgresStore({ sql: postgres(process.env.DATABASE_URL!, { max: 10 }) })
+ * await store.migrate()
+ * const engine = createBatchEngine({ store, providers })
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  const schema = options.schema ?? defaultSchemaName
+  quoteSchema(schema)
+  const ownsClient = options.sql === undefined
+  const sql: Sql =
+    options.sql ?? postgres(options.url!, { max: 10, onnotice: () => undefined, ...options.connection })
+  const db = drizzle({ client: sql })
+  const tables = batchkitTables(schema)
+  const chunkBytes = options.chunkBytes ?? 256 * 1024
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1)
+    throw new TypeError('chunkBytes must be a positive integer.')
+  const ctx: StoreContext = {
+    sql,
+    db,
+    tables,
+    statements: statements(schema),
+    chunkBytes,
+    run: (text, params) =>
+      sql.unsafe(text, params as never[], {
+        prepare: sql.options.prepare !== false,
+      }) as unknown as Promise<RawResult>,
+  }
+  let closed = false
+  return {
+    files: postgresFiles(ctx),
+    batches: postgresBatches(ctx),
+    requests: postgresRequests(ctx),
+    sql,
+    db,
+    schema,
+    tables,
+    migrate: () => migrate(sql, { schema }),
+    async dropAbandonedUploads(olderThanMs = 24 * 3600 * 1000) {
+      const result = await ctx.run(ctx.statements.dropAbandonedBlobs, [olderThanMs])
+      return result.count
+    },
+    async close() {
+      if (closed || !ownsClient) return
+      closed = true
+      await sql.end({ timeout: 5 })
+    },
+  }
+}

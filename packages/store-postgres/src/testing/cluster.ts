@@ -1,0 +1,108 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** A PostgreSQL cluster started for one test run. */
+export interface ThrowawayCluster {
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a throwaway PostgreSQL cluster with the system binaries (`initdb`, `pg_ctl`) in a temporary
+ * directory on a free loopback port, trust auth, fsync off. PostgreSQL refuses to run as root, so as
+ * root it runs as the `postgres` (or `nobody`) user.
+ *
+ * @example
+ * const cluster = await startThrowawayCluster()
+ * process.env.DATABASE_URL = cluster.url
+ * // …
+ * await cluster.stop()
+ */
+export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
+  const bin = findBinDir()
+  if (bin === null) {
+    throw new Error(
+      'No PostgreSQL server answers at 127.0.0.1:5432 and no PostgreSQL binaries (initdb, pg_ctl) were found: install PostgreSQL (e.g. apt-get install postgresql) or set DATABASE_URL.',
+    )
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'batchkit-pg-'))
+  const user = process.getuid?.() === 0 ? unprivilegedUser() : null
+  if (user) chownSync(dir, user.uid, user.gid)
+  const as = user ? { uid: user.uid, gid: user.gid } : {}
+  const data = join(dir, 'data')
+  const port = await freePort()
+  const run = (command: string, args: string[]): void => {
+    const result = spawnSync(join(bin, command), args, { cwd: dir, encoding: 'utf8', ...as })
+    if (result.status !== 0) {
+      throw new Error(
+        `${command} failed (${result.status}): ${result.stderr || result.stdout || result.error}`,
+      )
+    }
+  }
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    '-w',
+    'start',
+  ])
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop'], { cwd: dir, ...as })
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The directory holding `initdb` and `pg_ctl`: the newest /usr/lib/postgresql/N/bin, else PATH. */
+function findBinDir(): string | null {
+  const root = '/usr/lib/postgresql'
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+    for (const version of versions) {
+      const bin = join(root, version, 'bin')
+      if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin
+    }
+  }
+  try {
+    const initdb = execFileSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).trim()
+    return initdb ? initdb.slice(0, initdb.lastIndexOf('/')) : null
+  } catch {
+    return null
+  }
+}
+
+/** uid/gid of `postgres`, else `nobody`, from /etc/passwd. */
+function unprivilegedUser(): { uid: number; gid: number } {
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n')
+  for (const name of ['postgres', 'nobody']) {
+    const line = passwd.find((l) => l.startsWith(`${name}:`))
+    if (line) {
+      const [, , uid, gid] = line.split(':')
+      return { uid: Number(uid), gid: Number(gid) }
+    }
+  }
+  throw new Error('Running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as.')
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()))
+    })
+  })
+}
