@@ -1,7 +1,8 @@
-import { type Logger, newRequestId } from '@batchkit/core'
+import type { Logger } from '@batchkit/core'
 import type { MiddlewareHandler } from 'hono'
 import type { BatchRouterEnv } from './env.ts'
 import { renderError } from './errors.ts'
+import { requestIds } from './request-ids.ts'
 
 /**
  * First middleware of the router: gives the request a fresh id (`c.var.requestId`), stamps it as
@@ -12,8 +13,9 @@ import { renderError } from './errors.ts'
  * app.use('*', requestContext(logger))
  */
 export function requestContext(logger: Logger | undefined): MiddlewareHandler<BatchRouterEnv> {
+  const nextRequestId = requestIds()
   return async (c, next) => {
-    const requestId = newRequestId()
+    const requestId = nextRequestId()
     c.set('requestId', requestId)
     try {
       await next()

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { authorizeRequests, defaultAuthorize } from './auth.ts'
+import { authorizeRequests, cachedDefaultAuthorize } from './auth.ts'
 import { batchRoutes } from './batch-routes.ts'
 import type { BatchRouterEnv } from './env.ts'
 import { renderError } from './errors.ts'
@@ -28,7 +28,7 @@ import { requestContext } from './request-context.ts'
  */
 export function createBatchRouter(options: BatchRouterOptions): Hono<BatchRouterEnv> {
   const { logger } = options
-  const auth = authorizeRequests(options.authorize ?? defaultAuthorize)
+  const auth = authorizeRequests(options.authorize ?? cachedDefaultAuthorize())
   const router = new Hono<BatchRouterEnv>()
 
   router.use('*', requestContext(logger))

@@ -28,6 +28,12 @@ export class BatchCache {
     return this.#entries.get(batchId)
   }
 
+  /** The cached info while it is fresh enough to trust without a store read, else undefined. */
+  fresh(batchId: string): BatchRunInfo | undefined {
+    const cached = this.#entries.get(batchId)
+    return cached && this.#ctx.clock.now() - cached.fetchedAt < refreshMs ? cached : undefined
+  }
+
   /** Loads (or refreshes when stale) a batch; null when it no longer exists. */
   async load(batchId: string, ownerId: string): Promise<BatchRunInfo | null> {
     const now = this.#ctx.clock.now()

@@ -46,7 +46,13 @@ export class LineExecutor {
   #lastFlush = 0
   #flushing: Promise<void> | null = null
   #signalled: (() => void) | null = null
+  /** The bounded sleep that successive waits share, and when it ends (see {@link #waitForProgress}). */
+  #sleep: { until: number; done: Promise<void> } | null = null
   #recorded = 0
+  /** Set when something happened while the run loop was not waiting (see {@link #signal}). */
+  #progressed = false
+  /** Set when new lines may have become claimable since the store last had none. */
+  #resumed = false
 
   constructor(ctx: RunnerContext) {
     this.#ctx = ctx
@@ -58,27 +64,60 @@ export class LineExecutor {
     this.#batches.invalidate(batchId)
   }
 
+  /** New lines may be claimable (a batch started): claim again even if the store had none a moment ago. */
+  resume(): void {
+    this.#resumed = true
+    this.#signal()
+  }
+
   /** Runs lines until `deadline` (or `signal`), then lets every started line finish and be recorded. */
   async run(deadline: number, signal?: AbortSignal): Promise<ExecutionReport> {
     const { clock } = this.#ctx
     this.#recorded = 0
     let exhausted = false
+    let claimError: unknown = null
+    this.#resumed = false
+    /**
+     * The claim in progress. Claims run beside dispatching, never in its way: with a database store a
+     * claim (and reading its lines back) takes milliseconds, during which finished slots must refill.
+     */
+    let claiming: Promise<void> | null = null
     for (;;) {
       const stop = signal?.aborted === true || clock.now() >= deadline
-      if (!stop && !exhausted) {
-        const claimed = await this.#claim()
-        if (claimed === 'none') exhausted = true
+      if (this.#resumed) {
+        this.#resumed = false
+        exhausted = claimError !== null
+      }
+      if (!stop && !exhausted && claiming === null) {
+        const room = this.#claimRoom()
+        if (room) {
+          claiming = this.#claim(room)
+            .then(
+              (claimed) => {
+                if (claimed === 'none') exhausted = true
+              },
+              (error: unknown) => {
+                claimError = error
+                exhausted = true
+              },
+            )
+            .finally(() => {
+              claiming = null
+              this.#signal()
+            })
+        }
       }
       await this.#dispatch()
-      if (this.#idle() && (stop || exhausted)) break
+      if (this.#idle() && (stop || exhausted) && claiming === null) break
       this.#maybeFlush(false)
       await this.#heartbeat()
-      if (!this.#idle() || !exhausted)
+      if (!this.#idle() || !exhausted || claiming !== null)
         await this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
     }
     await this.#flushAll()
     this.#leases.clear()
     this.#batches.retain(new Set())
+    if (claimError !== null) throw claimError
     // Recorded lines may have finished a batch, whose finalize step is then due at once.
     return { lines: this.#recorded, more: !exhausted || this.#recorded > 0 }
   }
@@ -93,9 +132,9 @@ export class LineExecutor {
     return provider.concurrency ?? defaultConcurrency
   }
 
-  /** Claims lines for providers with room; 'none' when the store had nothing claimable. */
-  async #claim(): Promise<'claimed' | 'full' | 'none'> {
-    const { store, clock, options, workerId, providers } = this.#ctx
+  /** The providers with room for more lines and how many to claim; null when too few slots are free. */
+  #claimRoom(): { providers: string[]; limit: number } | null {
+    const { options, providers } = this.#ctx
     const eligible: string[] = []
     let room = 0
     let total = 0
@@ -110,14 +149,19 @@ export class LineExecutor {
       }
     }
     const threshold = Math.max(1, Math.min(options.claimBatchSize, Math.floor(total / 4)))
-    if (eligible.length === 0 || (room < threshold && !this.#idle())) return 'full'
-    const limit = Math.min(room, options.claimBatchSize)
+    if (eligible.length === 0 || (room < threshold && !this.#idle())) return null
+    return { providers: eligible, limit: Math.min(room, options.claimBatchSize) }
+  }
+
+  /** Claims lines for providers with room; 'none' when the store had nothing (more) claimable. */
+  async #claim({ providers, limit }: { providers: string[]; limit: number }): Promise<'claimed' | 'none'> {
+    const { store, clock, options, workerId } = this.#ctx
     const lease = await store.requests.claim({
       workerId,
       now: clock.now(),
       leaseMs: options.leaseMs,
       limit,
-      providers: eligible,
+      providers,
     })
     if (!lease || lease.requests.length === 0) return 'none'
     await this.#accept(lease)
@@ -165,7 +209,9 @@ export class LineExecutor {
       const cap = provider ? this.#capacity(provider) : Number.POSITIVE_INFINITY
       while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
         const line = queue.shift()!
-        const info = await this.#batches.load(line.request.batchId, line.request.ownerId)
+        const { batchId, ownerId } = line.request
+        // Only a stale cache entry costs a store read (about once a second per batch).
+        const info = this.#batches.fresh(batchId) ?? (await this.#batches.load(batchId, ownerId))
         this.#running.set(providerName, (this.#running.get(providerName) ?? 0) + 1)
         void this.#execute(line, info).then((outcome) => {
           this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
@@ -242,24 +288,39 @@ export class LineExecutor {
     })
   }
 
+  /** Wakes the run loop; progress made while it was busy is kept for its next wait. */
   #signal(): void {
     const wake = this.#signalled
     this.#signalled = null
-    wake?.()
+    if (wake) wake()
+    else this.#progressed = true
   }
 
-  /** Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time). */
+  /**
+   * Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time). Successive
+   * waits share one sleep while it ends early enough, so a line finishing costs no timer of its own.
+   */
   async #waitForProgress(ms: number): Promise<void> {
+    if (this.#progressed) {
+      this.#progressed = false
+      return
+    }
     const { clock, options } = this.#ctx
-    const controller = new AbortController()
     const progressed = new Promise<void>((resolve) => {
       this.#signalled = resolve
     })
-    await Promise.race([
-      progressed,
-      clock.sleep(Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4), controller.signal),
-    ])
-    controller.abort()
+    const bound = Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4)
+    const until = clock.now() + bound
+    let sleep = this.#sleep
+    if (sleep === null || sleep.until > until) {
+      const created: { until: number; done: Promise<void> } = { until, done: clock.sleep(bound) }
+      created.done = created.done.then(() => {
+        if (this.#sleep === created) this.#sleep = null
+      })
+      this.#sleep = created
+      sleep = created
+    }
+    await Promise.race([progressed, sleep.done])
   }
 
   /** Starts a bulk write when enough outcomes are buffered or they have waited long enough. */

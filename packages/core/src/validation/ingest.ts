@@ -3,7 +3,6 @@
  * every line, and produces the request items to run, or the errors for `batch.errors.data`.
  */
 import type { RequestItem } from '../contracts/records.ts'
-import { newRequestLineId } from '../ids.ts'
 import { JsonlError } from '../jsonl/error.ts'
 import { type JsonlLine, readJsonlLines } from '../jsonl/reader.ts'
 import type { Limits } from '../limits.ts'
@@ -12,13 +11,14 @@ import { ErrorList } from './error-list.ts'
 import { quote } from './json.ts'
 import { checkRequestLine } from './line.ts'
 import { lineError } from './line-error.ts'
+import { requestLineIds } from './line-ids.ts'
 
 /** Options of {@link validateInput}. */
 export interface IngestOptions {
   /** The batch endpoint every line's `url` must match. */
   endpoint: BatchEndpoint
   limits: Pick<Limits, 'maxRequestsPerBatch' | 'maxEmbeddingInputs' | 'maxLineBytes' | 'maxValidationErrors'>
-  /** Id of each request item (default `newRequestLineId`, `batch_req_…`). */
+  /** Id of each request item (default: random `batch_req_…` ids, as `newRequestLineId` makes). */
   newId?: () => string
 }
 
@@ -114,7 +114,7 @@ class IngestRun {
   constructor(options: IngestOptions) {
     this.endpoint = options.endpoint
     this.limits = options.limits
-    this.newId = options.newId ?? newRequestLineId
+    this.newId = options.newId ?? requestLineIds()
     this.errors = new ErrorList(options.limits.maxValidationErrors)
   }
 

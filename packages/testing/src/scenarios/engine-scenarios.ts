@@ -247,8 +247,10 @@ export function describeEngineScenarios(
       let calls = 0
       const provider = scriptedProvider(
         'p',
-        (request) => {
+        async (request) => {
           calls++
+          // Each line takes a moment, so a 5 ms tick finishes a few lines, never all 30, however fast the runner.
+          await sleep(2)
           return okAnswer(request)
         },
         { concurrency: 1 },
