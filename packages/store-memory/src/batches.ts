@@ -97,6 +97,14 @@ export function memoryBatches(table: BatchTable, clock: Clock): BatchStore {
       return leases
     },
 
+    async heartbeat(id, token, leaseMs) {
+      const entry = table.byId.get(id)
+      const storeNow = clock.now()
+      if (entry === undefined || !leaseHolds(entry, storeNow, token)) return false
+      entry.leaseExpiresAt = storeNow + leaseMs
+      return true
+    },
+
     async release(id, token, wakeAt) {
       const entry = table.byId.get(id)
       if (entry === undefined || entry.leaseToken !== token) return

@@ -124,6 +124,15 @@ export function postgresBatches(ctx: StoreContext): BatchStore {
       return leases.map(({ token, expiresAt, batch }): BatchLease => ({ token, expiresAt, batch }))
     },
 
+    async heartbeat(id, token, leaseMs) {
+      const rows = await db
+        .update(batches)
+        .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseMs}::float8 / 1000)` })
+        .where(and(eq(batches.id, id), held(token)))
+        .returning({ id: batches.id })
+      return rows.length > 0
+    },
+
     async release(id, token, wakeAt) {
       await retryOnConflict(() => ctx.run(st.releaseBatch, [id, token, wakeAt]))
     },

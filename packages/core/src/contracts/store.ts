@@ -109,6 +109,11 @@ export interface BatchStore {
    */
   claim(query: ClaimQuery): Promise<BatchLease[]>
   /**
+   * Extends a live batch lease held by `token` to `leaseMs` from now (store clock), for batch steps that
+   * outlast a lease (a long validation, a native upload or import). False when the lease was lost.
+   */
+  heartbeat(id: string, token: string, leaseMs: number): Promise<boolean>
+  /**
    * Ends a lease held by `token`, scheduling the next wake-up (null: none). A wake-up that `record` set
    * while the lease was held is never postponed: the batch wakes at the earlier of the two.
    */

@@ -170,9 +170,10 @@ export class LineExecutor {
 
   /** Loads the batches and input lines of a new lease and queues its lines. */
   async #accept(lease: RequestLease): Promise<void> {
+    // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
     this.#leases.set(lease.token, {
       token: lease.token,
-      expiresAt: lease.expiresAt,
+      expiresAt: this.#ctx.clock.now() + this.#ctx.options.leaseMs,
       outstanding: lease.requests.length,
     })
     const byBatch = new Map<string, ClaimedRequest[]>()

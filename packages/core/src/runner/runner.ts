@@ -1,6 +1,7 @@
 import type { Runner, TickOptions, TickReport } from '../engine/types.ts'
 import { runBatchStep } from './batch-steps.ts'
 import type { RunnerContext } from './context.ts'
+import { withBatchLease } from './keep-lease.ts'
 import { LineExecutor } from './line-executor.ts'
 
 /** While lines run, batch-level steps are claimed again at least this often (and whenever work appears). */
@@ -45,7 +46,7 @@ export function createRunner(
     await Promise.all(
       leases.map(async (lease) => {
         try {
-          await runBatchStep(ctx, lease)
+          await withBatchLease(ctx, lease, () => runBatchStep(ctx, lease))
         } catch (error) {
           // The lease lapses and another tick (here or elsewhere) retries the step.
           logger.error?.('batch step failed', {

@@ -254,6 +254,34 @@ export function describeBatchConformance(harness: HarnessRef): void {
       await store.batches.release(record.id, second!.token, null)
     })
 
+    it('extends a held batch lease with heartbeat, and refuses a lost or foreign one', async () => {
+      const { store, clock } = harness()
+      const scope = newScope()
+      const now = clock.now()
+      const record = batchRecord(scope, now, { wakeAt: now - 1 })
+      await store.batches.insert(record)
+      const [lease] = await claimOwn(store, [record.id], now, shortLease.leaseMs)
+      expect(lease).toBeDefined()
+      expect(await store.batches.heartbeat(record.id, 'not-the-token', longLease)).toBe(false)
+      expect(await store.batches.heartbeat(record.id, lease!.token, longLease)).toBe(true)
+      await sleep(shortLease.waitMs)
+      // Still held: the heartbeat outlived the original short lease.
+      expect(await claimOwn(store, [record.id], clock.now())).toEqual([])
+      expect(await store.batches.update(record.id, { model: 'm' }, lease!.token)).toBe(true)
+      await store.batches.release(record.id, lease!.token, null)
+      expect(await store.batches.heartbeat(record.id, lease!.token, longLease)).toBe(false)
+
+      const other = batchRecord(scope, now, { wakeAt: now - 1 })
+      await store.batches.insert(other)
+      const [short] = await claimOwn(store, [other.id], now, shortLease.leaseMs)
+      await sleep(shortLease.waitMs)
+      // A lapsed lease cannot be revived once another worker may have taken over.
+      expect(await store.batches.heartbeat(other.id, short!.token, longLease)).toBe(false)
+      const [taken] = await claimOwn(store, [other.id], clock.now())
+      expect(taken).toBeDefined()
+      await store.batches.release(other.id, taken!.token, null)
+    })
+
     it('ignores a release with the wrong token and honours the holder`s wake-up time', async () => {
       const { store, clock } = harness()
       const scope = newScope()
