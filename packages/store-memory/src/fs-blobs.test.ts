@@ -91,4 +91,28 @@ describe('fsBlobs', () => {
     await blobs.delete('i')
     expect(await readdir(root)).toEqual([])
   })
+
+  it('hands out plain Uint8Array chunks that own exactly the bytes read', async () => {
+    const blobs = fsBlobs(root)
+    const big = new Uint8Array(2_500_000).map((_, i) => (i * 7) % 256)
+    await blobs.write('j', streamOf([big]))
+    const reader = (await blobs.read('j', { start: 3, end: 2_500_000 }))!.getReader()
+    const chunks: Uint8Array[] = []
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+    }
+    expect(chunks.length).toBeGreaterThan(1)
+    for (const chunk of chunks) {
+      expect(Object.getPrototypeOf(chunk)).toBe(Uint8Array.prototype)
+      expect(chunk.buffer.byteLength).toBe(chunk.byteLength)
+    }
+    const joined = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.byteLength, 0))
+    chunks.reduce((at, chunk) => {
+      joined.set(chunk, at)
+      return at + chunk.byteLength
+    }, 0)
+    expect(joined).toEqual(big.subarray(3))
+  })
 })

@@ -134,7 +134,10 @@ function streamFile(
           return
         }
         const length = Math.min(readChunkBytes, end - position)
-        const buffer = new Uint8Array(length)
+        // Not zero-filled: zeroing each fresh 1 MiB buffer cost about a quarter of reading from the page
+        // cache. Handed on as a plain Uint8Array (a Buffer's `slice` does not copy), and copied when the
+        // read came up short, so no uninitialised byte is ever reachable through the chunk's `buffer`.
+        const buffer = Buffer.allocUnsafeSlow(length)
         const { bytesRead } = await handle.read(buffer, 0, length, position)
         if (bytesRead === 0) {
           await close()
@@ -142,7 +145,11 @@ function streamFile(
           return
         }
         position += bytesRead
-        controller.enqueue(bytesRead === length ? buffer : buffer.subarray(0, bytesRead))
+        controller.enqueue(
+          bytesRead === length
+            ? new Uint8Array(buffer.buffer, buffer.byteOffset, length)
+            : new Uint8Array(buffer.subarray(0, bytesRead)),
+        )
       } catch (error) {
         await close()
         controller.error(error)

@@ -4,6 +4,7 @@ import { randomHex } from '../ids.ts'
 import { defaultLimits } from '../limits.ts'
 import { defaultRunnerOptions, type RunnerContext } from '../runner/context.ts'
 import { createRunner } from '../runner/runner.ts'
+import { ScannedInputs } from '../validation/ingest-index.ts'
 import { createBatchesService } from './batches-service.ts'
 import { createFilesService } from './files-service.ts'
 import { providerRegistry } from './providers.ts'
@@ -35,8 +36,10 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
   const notifyWork = (): void => {
     for (const listener of listeners) listener()
   }
+  const scanned = new ScannedInputs()
   const ctx: RunnerContext = {
     store: options.store,
+    scanned,
     clock,
     limits,
     providers,
@@ -53,7 +56,7 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
   }
   const { runner, batchChanged } = createRunner(ctx, listeners)
   return {
-    files: createFilesService(options.store, clock, limits),
+    files: createFilesService(options.store, clock, limits, scanned),
     batches: createBatchesService({
       store: options.store,
       clock,

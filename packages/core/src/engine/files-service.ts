@@ -4,6 +4,7 @@ import { BatchkitError } from '../errors.ts'
 import { newFileId } from '../ids.ts'
 import type { Limits } from '../limits.ts'
 import { parseExpiresAfter } from '../validation/create-params.ts'
+import { type ScannedInputs, UploadScan } from '../validation/ingest-index.ts'
 import { type FilePurpose, filePurposes, type UploadPurpose, uploadPurposes } from '../wire/file.ts'
 import { listPage } from '../wire/list.ts'
 import { fileToWire } from './to-wire.ts'
@@ -32,7 +33,12 @@ function parsePurpose(purpose: string | undefined): UploadPurpose {
 }
 
 /** The Files API over a store. */
-export function createFilesService(store: Store, clock: Clock, limits: Limits): FilesService {
+export function createFilesService(
+  store: Store,
+  clock: Clock,
+  limits: Limits,
+  scanned: ScannedInputs,
+): FilesService {
   const notFound = (id: string) =>
     new BatchkitError('not_found', `No such File object: ${id}`, { param: 'id' })
 
@@ -40,14 +46,26 @@ export function createFilesService(store: Store, clock: Clock, limits: Limits): 
     async receive(content, purpose) {
       const id = newFileId()
       const maxBytes = purpose === 'batch' ? limits.maxBatchFileBytes : limits.maxFileBytes
-      const bytes = await store.files.writeContent(id, content, { maxBytes })
-      const received: ReceivedContent = { id, bytes, discard: () => store.files.purgeContent(id) }
+      // A file that may be a batch input (its purpose is `batch`, or not known yet because the form sent
+      // the file first) is validated as it streams in, so a batch created on it need not read it again.
+      const scan = purpose === undefined || purpose === 'batch' ? new UploadScan(limits) : null
+      const bytes = await store.files.writeContent(id, scan ? scan.through(content) : content, { maxBytes })
+      scan?.finish(scanned, id, bytes)
+      const received: ReceivedContent = {
+        id,
+        bytes,
+        discard: () => {
+          scanned.forget(id)
+          return store.files.purgeContent(id)
+        },
+      }
       return received
     },
 
     async create(scope, content, fields) {
       try {
         const purpose = parsePurpose(fields.purpose)
+        if (purpose !== 'batch') scanned.forget(content.id)
         const filename = fields.filename.trim() || 'file'
         if (purpose === 'batch') {
           if (!filename.toLowerCase().endsWith('.jsonl')) {
@@ -127,6 +145,7 @@ export function createFilesService(store: Store, clock: Clock, limits: Limits): 
 
     async delete(scope, id) {
       if (!(await store.files.delete(scope, id))) throw notFound(id)
+      scanned.forget(id)
       // Content still read by a running batch is kept until that batch ends (the runner purges it then).
       if (!(await store.batches.hasActiveInput(scope, id))) await store.files.purgeContent(id)
       return { id, object: 'file', deleted: true }

@@ -22,3 +22,12 @@ export function isBlank(bytes: Uint8Array, length: number): boolean {
   }
   return true
 }
+
+/** {@link isBlank} for the characters `text[start, end)`. */
+export function isBlankText(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false
+  }
+  return true
+}

@@ -1,3 +1,10 @@
 /** Streaming JSONL reading. */
 export { isJsonlError, JsonlError, type JsonlErrorCode } from './error.ts'
-export { type JsonlLine, type ReadJsonlOptions, readJsonlLines } from './reader.ts'
+export {
+  type JsonlLine,
+  JsonlScanner,
+  type JsonlSegment,
+  type ReadJsonlOptions,
+  readJsonlBlocks,
+  readJsonlLines,
+} from './reader.ts'

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { chunkedStream, collect, concat, probedStream, splitStream, utf8 } from './__fixtures__/streams.ts'
 import { JsonlError } from './error.ts'
-import { type JsonlLine, type ReadJsonlOptions, readJsonlLines } from './reader.ts'
+import {
+  type JsonlLine,
+  JsonlScanner,
+  type ReadJsonlOptions,
+  readJsonlBlocks,
+  readJsonlLines,
+} from './reader.ts'
 
 const read = (bytes: Uint8Array, cuts: number[] = [], options?: ReadJsonlOptions): Promise<JsonlLine[]> =>
   collect(readJsonlLines(splitStream(bytes, cuts), options))
@@ -320,5 +326,137 @@ describe('readJsonlLines', () => {
     expect(last?.index).toBe(50_000)
     expect(last && JSON.parse(last.text).custom_id).toBe('r49999')
     expectExactRanges(bytes, last ? [last] : [])
+  })
+
+  describe('large chunks (decoded a piece at a time)', () => {
+    /** What the reader must find: lines split on LF bytes, one CR stripped before an LF, blanks skipped. */
+    function reference(bytes: Uint8Array): JsonlLine[] {
+      const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+      const lines: JsonlLine[] = []
+      let start = 0
+      for (let index = 1; start <= bytes.byteLength; index++) {
+        let nl = bytes.indexOf(0x0a, start)
+        const last = nl === -1
+        if (last) nl = bytes.byteLength
+        const end = !last && nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl
+        const text = decoder.decode(bytes.subarray(start, end))
+        if (!/^[ \t\r]*$/.test(text)) lines.push({ index, offset: start, length: end - start, text })
+        start = nl + 1
+      }
+      return lines
+    }
+
+    /** A file mixing short and long (> 64 KiB) lines, ASCII and multibyte, LF and CRLF, and blank lines. */
+    function mixedFile(): Uint8Array {
+      const parts: string[] = []
+      for (let i = 0; i < 400; i++) {
+        const kind = i % 7
+        const pad =
+          kind === 3
+            ? 'x'.repeat(70_000 + i)
+            : kind === 5
+              ? 'é日😀'.repeat(20_000)
+              : kind === 4
+                ? 'ü😀'.repeat((i % 50) + 1)
+                : 'y'.repeat(i * 37)
+        parts.push(kind === 6 ? ' \t ' : JSON.stringify({ i, pad }))
+        parts.push(i % 3 === 0 ? '\r\n' : '\n')
+      }
+      parts.push('{"last":true}\r')
+      return utf8(parts.join(''))
+    }
+
+    it('finds the same lines with exact byte ranges for every chunk size', async () => {
+      const bytes = mixedFile()
+      const expected = reference(bytes)
+      expect(expected.length).toBeGreaterThan(300)
+      for (const size of [bytes.byteLength, 1024 * 1024, 100_000, 65_536, 4_093]) {
+        const lines = await collect(readJsonlLines(chunkedStream(bytes, size)))
+        expect(lines, `chunks of ${size}`).toEqual(expected)
+      }
+      expectExactRanges(bytes, expected)
+    })
+
+    it('names an invalid line inside a large chunk and hands out every other line, in order', async () => {
+      const good = (i: number) => utf8(`{"n":${i},"pad":"${'z'.repeat(1000)}"}\n`)
+      const parts: Uint8Array[] = []
+      for (let i = 1; i <= 300; i++) {
+        parts.push(i === 150 ? concat(utf8('{"bad":"'), new Uint8Array([0xc3, 0x28]), utf8('"}\n')) : good(i))
+      }
+      const bytes = concat(...parts)
+      const events: string[] = []
+      for await (const line of readJsonlLines(chunkedStream(bytes, 1024 * 1024), {
+        onInvalidUtf8: (error) => events.push(`bad ${error.line}`),
+      })) {
+        events.push(`line ${line.index}`)
+      }
+      const expected = Array.from({ length: 300 }, (_, i) => (i + 1 === 150 ? 'bad 150' : `line ${i + 1}`))
+      expect(events).toEqual(expected)
+    })
+
+    it('hands out the lines before a too-long line in the same chunk, then fails', async () => {
+      const bytes = utf8(`{"a":1}\n{"b":2}\n"${'x'.repeat(200)}"\n{"c":3}\n`)
+      const seen: number[] = []
+      const error = await (async () => {
+        try {
+          for await (const line of readJsonlLines(splitStream(bytes), { maxLineBytes: 100 }))
+            seen.push(line.index)
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(seen).toEqual([1, 2])
+      expect(error).toMatchObject({ code: 'line_too_long', line: 3 })
+    })
+  })
+
+  describe('readJsonlBlocks', () => {
+    it('yields the lines of each chunk as one non-empty array, the same lines as readJsonlLines', async () => {
+      const bytes = utf8('{"a":1}\n\n{"b":2}\n{"c"')
+      const more = utf8(':3}\n\n\n')
+      const blocks = await collect(readJsonlBlocks(probedStream([bytes, more, utf8('{"d":4}')]).stream))
+      expect(blocks.map((block) => block.map((line) => line.index))).toEqual([[1, 3], [4], [7]])
+      const lines = await collect(readJsonlLines(probedStream([bytes, more, utf8('{"d":4}')]).stream))
+      expect(blocks.flat()).toEqual(lines)
+    })
+  })
+
+  describe('JsonlScanner', () => {
+    it('finds the same lines when pushed chunks as the stream reader does', async () => {
+      const bytes = utf8('{"a":"é"}\r\n\n{"b":1}\n{"c":2}')
+      const scanner = new JsonlScanner(1024)
+      const found: JsonlLine[] = []
+      for (const cut of [
+        [0, 5],
+        [5, 12],
+        [12, bytes.byteLength],
+      ] as const) {
+        scanner.push(bytes.subarray(cut[0], cut[1]))
+        for (const segment of scanner.take()) found.push(...segment.lines)
+      }
+      scanner.end()
+      for (const segment of scanner.take()) found.push(...segment.lines)
+      expect(found).toEqual(await read(bytes))
+    })
+
+    it('ends a segment at an invalid line and goes on; stops for good at a too-long line', () => {
+      const scanner = new JsonlScanner(10)
+      scanner.push(concat(utf8('{}\n'), new Uint8Array([0xff]), utf8('\n{"a":1}\n"0123456789"\n{}\n')))
+      const segments = scanner.take()
+      expect(segments.map((s) => [s.lines.map((l) => l.index), s.error?.code, s.error?.line])).toEqual([
+        [[1], 'invalid_utf8', 2],
+        [[3], 'line_too_long', 4],
+      ])
+      expect(scanner.stopped).toBe(true)
+      scanner.push(utf8('{}\n'))
+      scanner.end()
+      expect(scanner.take()).toEqual([])
+    })
+
+    it('throws bom when the file starts with a byte order mark', () => {
+      const scanner = new JsonlScanner(1024)
+      scanner.push(new Uint8Array([0xef, 0xbb]))
+      expect(() => scanner.push(new Uint8Array([0xbf, 0x7b]))).toThrow(JsonlError)
+    })
   })
 })

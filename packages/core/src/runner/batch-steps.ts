@@ -1,7 +1,7 @@
 import type { BatchLease, BatchRecord } from '../contracts/records.ts'
 import type { Scope } from '../contracts/scope.ts'
 import { statusTimestamp } from '../state.ts'
-import { validateInput } from '../validation/ingest.ts'
+import { type IngestOutline, type IngestResult, validateInput } from '../validation/ingest.ts'
 import type { BatchError } from '../wire/batch.ts'
 import type { RunnerContext } from './context.ts'
 import { runNativeStep } from './native-steps.ts'
@@ -85,9 +85,17 @@ async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
       ),
     ])
   }
-  const content = await ctx.store.files.read(scope, file.id)
-  if (!content) return fail(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
-  const result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
+  // Checked while it was uploaded (same process, still unused, same endpoint and limits), or read now.
+  let result: IngestResult | IngestOutline | null = ctx.scanned.take(file.id, {
+    endpoint: batch.endpoint,
+    bytes: file.bytes,
+    limits: ctx.limits,
+  })
+  if (result === null) {
+    const content = await ctx.store.files.read(scope, file.id)
+    if (!content) return fail(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
+    result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
+  }
   if (!result.ok) return fail(ctx, lease, result.errors)
   for (let i = 0; i < result.items.length; i += insertSlice) {
     await ctx.store.requests.insert(batch.id, result.items.slice(i, i + insertSlice))

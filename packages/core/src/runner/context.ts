@@ -4,6 +4,7 @@ import type { Store } from '../contracts/store.ts'
 import type { CredentialSealer } from '../crypto.ts'
 import type { EngineHooks, Logger, RunnerOptions } from '../engine/types.ts'
 import type { Limits } from '../limits.ts'
+import type { ScannedInputs } from '../validation/ingest-index.ts'
 
 /** Everything the runner's steps share. Built once by the engine. */
 export interface RunnerContext {
@@ -16,6 +17,8 @@ export interface RunnerContext {
   hooks: EngineHooks
   workerId: string
   options: Required<RunnerOptions> & { backoff: { baseMs: number; maxMs: number } }
+  /** Upload-time validation results the validate step may use instead of reading the file again. */
+  scanned: ScannedInputs
   /** Tells listeners (the Node loop) that work is ready now. */
   notifyWork(): void
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { chunkedStream, concat, probedStream, splitStream, utf8 } from '../jsonl/__fixtures__/streams.ts'
 import { defaultLimits } from '../limits.ts'
 import type { BatchEndpoint } from '../wire/batch.ts'
-import { type IngestOptions, type IngestResult, validateInput } from './ingest.ts'
+import {
+  type IngestOptions,
+  type IngestResult,
+  IngestScan,
+  type IngestScanOptions,
+  RequestItemColumns,
+  validateInput,
+} from './ingest.ts'
 
 const limits = {
   maxRequestsPerBatch: defaultLimits.maxRequestsPerBatch,
@@ -341,5 +348,95 @@ describe('validateInput', () => {
     const over = concat(bytes, utf8(chatLine('one-more')))
     const rejected = await validateInput(chunkedStream(over, 64 * 1024), opts())
     expect(codes(rejected)).toEqual([['too_many_tasks', null, null]])
+  })
+})
+
+/** Runs an {@link IngestScan} over `bytes` in chunks of `size`, as an upload would feed it. */
+function scan(bytes: Uint8Array, options: IngestScanOptions, size = 64 * 1024): IngestScan {
+  const run = new IngestScan(options)
+  let more = true
+  for (let at = 0; more && at < bytes.byteLength; at += size) more = run.push(bytes.subarray(at, at + size))
+  run.end()
+  return run
+}
+
+describe('IngestScan', () => {
+  const files: [string, Uint8Array][] = [
+    ['a clean file', utf8(`${chatLine('a')}\r\n\n${chatLine('日本')}\n${chatLine('c')}`)],
+    [
+      'a file with errors',
+      concat(
+        utf8(`${chatLine('a')}\n${chatLine('b', 'other')}\n{bad\n${chatLine('a')}\n`),
+        new Uint8Array([0xc3]),
+        utf8(`\n${chatLine('x', 'gpt-4o-mini', { stream: true })}`),
+      ),
+    ],
+    ['an empty file', utf8('\n \n')],
+    ['a file with a BOM', concat(new Uint8Array([0xef, 0xbb, 0xbf]), utf8(chatLine('a')))],
+  ]
+
+  for (const [name, bytes] of files) {
+    it(`reaches the same result as validateInput for ${name}, however it is fed`, async () => {
+      const expected = await validate(bytes)
+      for (const size of [1, 7, 64 * 1024]) {
+        expect(scan(bytes, opts(), size).result(), `chunks of ${size}`).toEqual(expected)
+      }
+    })
+  }
+
+  it('takes the endpoint from the first line when none is given, with or without /v1', async () => {
+    const embeddings = `${embedLine('a', 'x')}\n${JSON.stringify({ custom_id: 'b', method: 'POST', url: '/embeddings', body: { model: 'te-3', input: ['y', 'z'] } })}`
+    const run = scan(utf8(embeddings), { ...opts(), endpoint: null })
+    expect(run.endpoint).toBe('/v1/embeddings')
+    expect(run.result()).toEqual(await validate(embeddings, opts({}, '/v1/embeddings')))
+    expect(run.result().ok).toBe(true)
+  })
+
+  it('ends with invalid_url when the first line names no batch endpoint', () => {
+    for (const first of [
+      JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/models', body: {} }),
+      JSON.stringify({ custom_id: 'a', method: 'POST', body: {} }),
+      '[1, 2]',
+    ]) {
+      const run = scan(utf8(`${first}\n${chatLine('b')}`), { ...opts(), endpoint: null })
+      expect(run.endpoint).toBe(null)
+      expect(codes(run.result())).toEqual([['invalid_url', 'url', 1]])
+    }
+  })
+
+  it('stops at the first error when asked to', () => {
+    const bytes = utf8(`${chatLine('a')}\n{bad\n${chatLine('a')}\n${chatLine('c')}`)
+    const run = new IngestScan({ ...opts(), stopAtFirstError: true })
+    expect(run.push(bytes)).toBe(false)
+    expect(run.stopped).toBe(true)
+    expect(codes(run.result())).toEqual([['invalid_json_line', null, 2]])
+  })
+
+  it('keeps items as columns in the outline, their ids drawn in file order when sliced', () => {
+    const run = scan(utf8(`${chatLine('a')}\n\n${chatLine('b')}\n${chatLine('c')}`), opts())
+    const { items, ok, total } = run.outline()
+    expect([ok, total, items.length]).toEqual([true, 3, 3])
+    expect(items.slice(1, 9).map((i) => [i.index, i.id, i.customId])).toEqual([
+      [3, 'batch_req_2', 'b'],
+      [4, 'batch_req_3', 'c'],
+    ])
+    expect(items.slice(0, 1).map((i) => [i.index, i.id, i.customId])).toEqual([[1, 'batch_req_1', 'a']])
+    expect(items.slice(0, 3)).toEqual(run.result().items)
+  })
+})
+
+describe('RequestItemColumns', () => {
+  it('grows past its first capacity and slices in file order, with stable ids', () => {
+    let n = 0
+    const columns = new RequestItemColumns(() => `id-${++n}`)
+    for (let i = 0; i < 5000; i++) columns.push(i + 1, `c${i}`, i * 10, 9)
+    expect(columns.length).toBe(5000)
+    expect(columns.slice(4998, 6000)).toEqual([
+      { index: 4999, id: 'id-4999', customId: 'c4998', offset: 49_980, length: 9 },
+      { index: 5000, id: 'id-5000', customId: 'c4999', offset: 49_990, length: 9 },
+    ])
+    expect(columns.slice(0, 1)).toEqual([{ index: 1, id: 'id-1', customId: 'c0', offset: 0, length: 9 }])
+    expect(columns.slice(-5, 0)).toEqual([])
+    expect(n).toBe(5000)
   })
 })

@@ -4,11 +4,11 @@
  */
 import type { RequestItem } from '../contracts/records.ts'
 import { JsonlError } from '../jsonl/error.ts'
-import { type JsonlLine, readJsonlLines } from '../jsonl/reader.ts'
+import { type JsonlLine, JsonlScanner } from '../jsonl/reader.ts'
 import type { Limits } from '../limits.ts'
-import type { BatchEndpoint, BatchError } from '../wire/batch.ts'
+import { type BatchEndpoint, type BatchError, batchEndpoints } from '../wire/batch.ts'
 import { ErrorList } from './error-list.ts'
-import { quote } from './json.ts'
+import { isJsonObject, quote } from './json.ts'
 import { checkRequestLine } from './line.ts'
 import { lineError } from './line-error.ts'
 import { requestLineIds } from './line-ids.ts'
@@ -51,21 +51,124 @@ export async function validateInput(
   stream: ReadableStream<Uint8Array>,
   options: IngestOptions,
 ): Promise<IngestResult> {
-  const run = new IngestRun(options)
-  const maxLineBytes = options.limits.maxLineBytes
+  const scan = new IngestScan(options)
+  const reader = stream.getReader()
+  let finished = false
   try {
-    const lines = readJsonlLines(stream, {
-      maxLineBytes,
-      onInvalidUtf8: (error) => {
-        if (!run.invalidLine(error, maxLineBytes)) throw stopReading
-      },
-    })
-    for await (const line of lines) if (!run.line(line)) break
-  } catch (error) {
-    if (error instanceof JsonlError) run.fileError(jsonlErrorToBatchError(error, maxLineBytes))
-    else if (error !== stopReading) throw error
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) {
+        scan.end()
+        finished = true
+        break
+      }
+      if (!scan.push(value)) break
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {})
+    reader.releaseLock()
   }
-  return run.result()
+  return scan.result()
+}
+
+/** Options of {@link IngestScan}: those of {@link validateInput}, with two for scanning ahead. */
+export interface IngestScanOptions extends Omit<IngestOptions, 'endpoint'> {
+  /**
+   * The batch endpoint; `null` to take it from the first request line's `url` (`/v1/…` or without the
+   * prefix). When that line names none, the scan stops there with an `invalid_url` error.
+   */
+  endpoint: BatchEndpoint | null
+  /** Stop at the first error (when only a clean file is of use). */
+  stopAtFirstError?: boolean
+}
+
+/**
+ * {@link validateInput}, synchronous and push-driven: feed the file's chunks with {@link IngestScan.push}
+ * while it returns true, then {@link IngestScan.end}, then read {@link IngestScan.result}. With the
+ * same bytes, endpoint and limits, it reaches the same result as `validateInput`.
+ *
+ * @example
+ * const scan = new IngestScan({ endpoint: '/v1/embeddings', limits })
+ * for (const chunk of chunks) if (!scan.push(chunk)) break
+ * scan.end()
+ * const { ok, errors, items } = scan.result()
+ */
+export class IngestScan {
+  readonly #run: IngestRun
+  readonly #lines: JsonlScanner
+  readonly #maxLineBytes: number
+  readonly #stopAtFirstError: boolean
+  #stopped = false
+
+  constructor(options: IngestScanOptions) {
+    this.#run = new IngestRun(options)
+    this.#maxLineBytes = options.limits.maxLineBytes
+    this.#lines = new JsonlScanner(this.#maxLineBytes)
+    this.#stopAtFirstError = options.stopAtFirstError ?? false
+  }
+
+  /** The endpoint lines are checked against (taken from the first line when none was given). */
+  get endpoint(): BatchEndpoint | null {
+    return this.#run.endpoint
+  }
+
+  /** True once the result is decided: reading stopped early, or {@link end} was called. */
+  get stopped(): boolean {
+    return this.#stopped
+  }
+
+  /** Checks the lines a chunk completes; false once reading should stop (the result is then decided). */
+  push(chunk: Uint8Array): boolean {
+    if (this.#stopped) return false
+    try {
+      this.#lines.push(chunk)
+    } catch (error) {
+      if (!(error instanceof JsonlError)) throw error
+      this.#run.fileError(jsonlErrorToBatchError(error, this.#maxLineBytes))
+      return this.#stop()
+    }
+    return this.#drain()
+  }
+
+  /** The end of the file. */
+  end(): void {
+    if (this.#stopped) return
+    this.#lines.end()
+    this.#drain()
+    this.#stopped = true
+  }
+
+  /** The outcome; call it once reading stopped. Draws the request ids. */
+  result(): IngestResult {
+    return this.#run.result()
+  }
+
+  /** {@link result} with the items kept as columns (ids drawn when they are sliced out). */
+  outline(): IngestOutline {
+    return this.#run.outline()
+  }
+
+  #drain(): boolean {
+    const run = this.#run
+    for (const { lines, error } of this.#lines.take()) {
+      for (const line of lines) {
+        if (!run.line(line) || (this.#stopAtFirstError && run.failed)) return this.#stop()
+      }
+      if (error === null) continue
+      if (error.code === 'invalid_utf8') {
+        if (!run.invalidLine(error, this.#maxLineBytes) || this.#stopAtFirstError) return this.#stop()
+      } else {
+        run.fileError(jsonlErrorToBatchError(error, this.#maxLineBytes))
+        return this.#stop()
+      }
+    }
+    return true
+  }
+
+  #stop(): false {
+    this.#stopped = true
+    return false
+  }
 }
 
 /**
@@ -94,16 +197,80 @@ export function jsonlErrorToBatchError(error: JsonlError, maxLineBytes: number):
   }
 }
 
-/** Thrown from the reader's callback to stop reading; never escapes {@link validateInput}. */
-const stopReading = new Error('stop reading')
+/** {@link IngestResult} with the items as {@link RequestItemColumns} (what a validation keeps meanwhile). */
+export interface IngestOutline extends Omit<IngestResult, 'items'> {
+  /** The valid request lines so far; all of them when `ok`. */
+  items: RequestItemColumns
+}
+
+/**
+ * Request items in columns: line numbers, offsets and lengths in typed arrays, custom ids in one array,
+ * and `batch_req_…` ids drawn only when items are sliced out. A 50,000-line file is then a handful of
+ * objects for the garbage collector to copy and trace while it is scanned, not 100,000 (an item and its
+ * id each), and a store can be fed slice by slice without all items existing at once.
+ */
+export class RequestItemColumns {
+  #lines = new Float64Array(1024)
+  #offsets = new Float64Array(1024)
+  #lengths = new Float64Array(1024)
+  readonly #customIds: string[] = []
+  /** Ids drawn so far, for the first items (in order, so slicing a range again gives the same ids). */
+  readonly #ids: string[] = []
+  readonly #newId: () => string
+
+  constructor(newId: () => string) {
+    this.#newId = newId
+  }
+
+  get length(): number {
+    return this.#customIds.length
+  }
+
+  push(index: number, customId: string, offset: number, length: number): void {
+    const at = this.#customIds.length
+    if (at === this.#lines.length) {
+      this.#lines = grow(this.#lines)
+      this.#offsets = grow(this.#offsets)
+      this.#lengths = grow(this.#lengths)
+    }
+    this.#lines[at] = index
+    this.#offsets[at] = offset
+    this.#lengths[at] = length
+    this.#customIds.push(customId)
+  }
+
+  /** Items `[start, end)` (clamped), in file order; ids are drawn in file order on first use. */
+  slice(start: number, end: number): RequestItem[] {
+    const to = Math.min(end, this.length)
+    const from = Math.min(Math.max(start, 0), to)
+    while (this.#ids.length < to) this.#ids.push(this.#newId())
+    const items: RequestItem[] = []
+    for (let i = from; i < to; i++) {
+      items.push({
+        index: this.#lines[i]!,
+        id: this.#ids[i]!,
+        customId: this.#customIds[i]!,
+        offset: this.#offsets[i]!,
+        length: this.#lengths[i]!,
+      })
+    }
+    return items
+  }
+}
+
+function grow(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(column.length * 2)
+  bigger.set(column)
+  return bigger
+}
 
 /** The state of one validation pass. */
 class IngestRun {
-  private readonly endpoint: BatchEndpoint
+  /** The batch endpoint; null until the first line names it, when the scan takes it from there. */
+  endpoint: BatchEndpoint | null
   private readonly limits: IngestOptions['limits']
-  private readonly newId: () => string
   private readonly errors: ErrorList
-  private readonly items: RequestItem[] = []
+  private readonly items: RequestItemColumns
   /** First line of each custom_id; holds at most `maxRequestsPerBatch` entries. */
   private readonly seen = new Map<string, number>()
   private model: string | null = null
@@ -111,10 +278,10 @@ class IngestRun {
   private total = 0
   private embeddingInputs = 0
 
-  constructor(options: IngestOptions) {
+  constructor(options: IngestScanOptions) {
     this.endpoint = options.endpoint
     this.limits = options.limits
-    this.newId = options.newId ?? requestLineIds()
+    this.items = new RequestItemColumns(options.newId ?? requestLineIds())
     this.errors = new ErrorList(options.limits.maxValidationErrors)
   }
 
@@ -130,7 +297,17 @@ class IngestRun {
       )
     }
 
-    const check = checkRequestLine(value, index, this.endpoint)
+    let endpoint = this.endpoint
+    if (endpoint === null) {
+      endpoint = impliedEndpoint(value)
+      if (endpoint === null) {
+        const message = `Line ${index} names no batch endpoint in 'url', so the file's endpoint is unknown.`
+        this.errors.addFinal(lineError('invalid_url', message, 'url', index))
+        return false
+      }
+      this.endpoint = endpoint
+    }
+    const check = checkRequestLine(value, index, endpoint)
     let valid = check.ok
     if (!check.ok) for (const error of check.errors) if (!this.errors.add(error)) return false
 
@@ -159,16 +336,21 @@ class IngestRun {
       this.embeddingInputs += check.embeddingInputs
       const max = this.limits.maxEmbeddingInputs
       if (this.embeddingInputs > max) {
-        const message = `The input file has more than ${max} embedding inputs; the limit is ${max} per ${this.endpoint} batch.`
+        const message = `The input file has more than ${max} embedding inputs; the limit is ${max} per ${endpoint} batch.`
         this.errors.addFinal(lineError('too_many_tasks', message, null, null))
         return false
       }
     }
 
     if (valid && this.errors.errors.length === 0) {
-      this.items.push({ index, id: this.newId(), customId: check.customId!, offset, length })
+      this.items.push(index, check.customId!, offset, length)
     }
     return true
+  }
+
+  /** True once an error was found. */
+  get failed(): boolean {
+    return this.errors.errors.length > 0
   }
 
   /** Records a line that is not valid UTF-8; false when reading should stop. */
@@ -183,14 +365,18 @@ class IngestRun {
   }
 
   result(): IngestResult {
+    const { items, ...outline } = this.outline()
+    return { ...outline, items: outline.ok ? items.slice(0, items.length) : [] }
+  }
+
+  outline(): IngestOutline {
     if (this.total === 0 && this.errors.errors.length === 0) {
       this.errors.addFinal(
         lineError('empty_file', 'The input file is empty: it has no request lines.', null, null),
       )
     }
     const errors = this.errors.errors
-    const ok = errors.length === 0
-    return { ok, errors, items: ok ? this.items : [], model: this.model, total: this.total }
+    return { ok: errors.length === 0, errors, items: this.items, model: this.model, total: this.total }
   }
 
   /** Counts a request line; false (with a `too_many_tasks` error) once there are too many. */
@@ -202,6 +388,14 @@ class IngestRun {
     this.errors.addFinal(lineError('too_many_tasks', message, null, null))
     return false
   }
+}
+
+/** The batch endpoint a parsed line's `url` names (with or without `/v1`), or null. */
+function impliedEndpoint(value: unknown): BatchEndpoint | null {
+  if (!isJsonObject(value) || typeof value.url !== 'string') return null
+  const url = value.url
+  // The same test as `checkRequestLine`'s, so that the lines checked against it pass it.
+  return batchEndpoints.find((endpoint) => url === endpoint || `/v1${url}` === endpoint) ?? null
 }
 
 /** `16777216 bytes (16 MiB)`, or just the bytes when not a whole number of MiB. */
