@@ -37,11 +37,9 @@ export function postgresBatches(ctx: StoreContext): BatchStore {
     },
 
     async get(scope, id) {
-      const [row] = await db
-        .select()
-        .from(batches)
-        .where(and(eq(batches.id, id), eq(batches.ownerId, scope.ownerId)))
-      return row === undefined ? null : batchFromRow(row)
+      // A prepared statement (drizzle's queries are planned anew each time).
+      const [raw] = await ctx.run(st.getBatch, [id, scope.ownerId])
+      return raw === undefined ? null : batchFromRow(fromDriver(batches, raw))
     },
 
     async list(scope, { limit, after }) {

@@ -18,3 +18,8 @@ describeStoreConformance('postgres (64-byte chunks, own client without prepared 
   const store = db.store({ chunkBytes: 64, connection: { max: 4, prepare: false } })
   return { store, clock: offsetClock(), cleanup: () => store.close() }
 })
+
+describeStoreConformance('postgres (file content through INSERT and SELECT instead of COPY)', () => ({
+  store: db.store({ copy: false }),
+  clock: offsetClock(),
+}))

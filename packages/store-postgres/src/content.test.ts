@@ -26,10 +26,13 @@ describe('postgres file content', () => {
   })
   afterAll(() => db?.drop())
 
-  it('streams a large upload into bounded chunk rows and back out in bounded pages', async () => {
-    const store = db.store({ chunkBytes: 256 * 1024 })
+  it.each([
+    ['through COPY', true],
+    ['through INSERT and SELECT', false],
+  ])('streams a large upload into bounded chunk rows and back out in bounded pages (%s)', async (_, copy) => {
+    const store = db.store({ chunkBytes: 256 * 1024, copy })
     const size = 20 * 1024 * 1024 + 12_345
-    const id = 'file-large'
+    const id = `file-large-${copy}`
     const expected = createHash('sha256')
     const source = generated(size, 64 * 1024)
     const [forStore, forHash] = source.tee()
@@ -48,7 +51,9 @@ describe('postgres file content', () => {
       expiresAt: null,
     })
     const rows = await db.sql.unsafe(
-      `select count(*)::int as n, max(length(data))::int as biggest from "${db.schema}".blob_chunks`,
+      `select count(*)::int as n, max(length(data))::int as biggest from "${db.schema}".blob_chunks c
+       join "${db.schema}".blobs b on b.id = c.blob_id where b.file_id = $1`,
+      [id],
     )
     expect(rows[0]).toEqual({ n: Math.ceil(size / (256 * 1024)), biggest: 256 * 1024 })
 
@@ -85,6 +90,92 @@ describe('postgres file content', () => {
       across.push(piece.byteLength)
     }
     expect(across).toEqual([10, 20])
+
+    // A long range from the middle of a chunk (read in pages through COPY when enabled): exact bytes.
+    const longStart = 3 * 256 * 1024 + 1_001
+    const longEnd = longStart + 5 * 1024 * 1024 + 17
+    let longRead = 0
+    let mismatch = -1
+    for await (const piece of (await store.files.read(scope, id, {
+      start: longStart,
+      end: longEnd,
+    }))! as unknown as AsyncIterable<Uint8Array>) {
+      for (let i = 0; i < piece.byteLength && mismatch < 0; i++) {
+        if (piece[i] !== (longStart + longRead + i) % 251) mismatch = longStart + longRead + i
+      }
+      longRead += piece.byteLength
+    }
+    expect({ longRead, mismatch }).toEqual({ longRead: longEnd - longStart, mismatch: -1 })
+  })
+
+  it('keeps its connections usable after many COPY pages, uploads and a failed upload', async () => {
+    // One connection: a COPY that left it stuck would hang every query after it. 2 KiB chunks make
+    // each COPY page (16 rows) arrive whole in one socket read, over the stream's buffer limit.
+    const store = db.store({ chunkBytes: 2 * 1024, connection: { max: 1 } })
+    const id = 'file-pages'
+    const size = 3 * 1024 * 1024 + 99
+    expect(await store.files.writeContent(id, generated(size, 50_000))).toBe(size)
+    await store.files.insert({
+      id,
+      ownerId: scope.ownerId,
+      filename: 'p.jsonl',
+      purpose: 'batch',
+      bytes: size,
+      createdAt: Date.now(),
+      expiresAt: null,
+    })
+    for (let round = 0; round < 20; round++) {
+      const start = round * 7_919
+      let read = 0
+      for await (const piece of (await store.files.read(scope, id, {
+        start,
+        end: start + 600 * 1024,
+      }))! as unknown as AsyncIterable<Uint8Array>) {
+        read += piece.byteLength
+      }
+      expect(read).toBe(600 * 1024)
+      expect((await store.sql`select 1 as one`)[0]!.one).toBe(1)
+    }
+
+    // An upload whose source fails halfway: nothing of it stays, and the connection still works.
+    let sent = 0
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 1024 * 1024) return controller.error(new Error('client went away'))
+        sent += 64 * 1024
+        controller.enqueue(new Uint8Array(64 * 1024).fill(7))
+      },
+    })
+    await expect(store.files.writeContent('file-failed', failing)).rejects.toThrow('client went away')
+    const left = await store.sql.unsafe(
+      `select count(*)::int as n from "${db.schema}".blob_chunks c
+       join "${db.schema}".blobs b on b.id = c.blob_id where b.file_id = 'file-failed'`,
+    )
+    expect(left[0]!.n).toBe(0)
+    expect((await store.sql`select 1 as one`)[0]!.one).toBe(1)
+  })
+
+  it('makes an upload the content only if every chunk was stored', async () => {
+    const store = db.store({ chunkBytes: 1024 })
+    const id = 'file-checked'
+    await store.files.writeContent(id, generated(10_000, 3_000))
+    const [blob] = await db.sql.unsafe(
+      `select id from "${db.schema}".blobs where file_id = $1 and state = 'ready'`,
+      [id],
+    )
+    // Another upload of the same file whose chunk rows went missing is refused; the old content stays.
+    const statements = (await import('./statements.ts')).statements(db.schema)
+    await db.sql.unsafe(statements.startBlob, ['blob-partial', id])
+    await db.sql.unsafe(
+      `insert into "${db.schema}".blob_chunks (blob_id, start_offset, data) values ('blob-partial', 0, '\\x0102')`,
+    )
+    const [result] = await db.sql.unsafe(statements.finishBlob, ['blob-partial', id, 3])
+    expect(result!.ready).toBe(0)
+    const ready = await db.sql.unsafe(
+      `select id from "${db.schema}".blobs where file_id = $1 and state = 'ready'`,
+      [id],
+    )
+    expect(ready.map((r) => r.id)).toEqual([blob!.id])
   })
 
   it('replaces content on rewrite and drops uploads abandoned by a crashed process', async () => {

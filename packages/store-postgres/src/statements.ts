@@ -15,28 +15,59 @@ export function statements(schemaName: string) {
   return {
     // ── request lines ─────────────────────────────────────────────────────────────────────────────
 
-    /** $1 batch id, $2… per-line arrays. Idempotent per (batch, line): the first insert wins. */
+    /**
+     * $1 batch id, $2… per-line arrays. Fails with a unique violation if a line is already stored:
+     * `ON CONFLICT` costs as much again per row, and only a rerun of an interrupted validation needs it
+     * ({@link insertRequestsAgain}).
+     */
     insertRequests: `
+      INSERT INTO ${s}.requests (batch_id, idx, request_id, custom_id, byte_offset, byte_length)
+      SELECT $1, t.idx, t.request_id, t.custom_id, t.byte_offset, t.byte_length
+      FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
+        AS t(idx, request_id, custom_id, byte_offset, byte_length)`,
+
+    /** {@link insertRequests}, idempotent per (batch, line): lines already stored are kept as they are. */
+    insertRequestsAgain: `
       INSERT INTO ${s}.requests (batch_id, idx, request_id, custom_id, byte_offset, byte_length)
       SELECT $1, t.idx, t.request_id, t.custom_id, t.byte_offset, t.byte_length
       FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
         AS t(idx, request_id, custom_id, byte_offset, byte_length)
       ON CONFLICT DO NOTHING`,
 
+    /** True when the planner has no column statistics of the `requests` table (never analyzed). */
+    requestsNeverAnalyzed: `
+      SELECT NOT EXISTS (
+        SELECT 1 FROM pg_stats WHERE schemaname = '${schemaName}' AND tablename = 'requests'
+      ) AS never`,
+
+    analyzeRequests: `ANALYZE ${s}.requests`,
+
     /**
      * One statement claims up to $2 lines: running, unexpired batches (at domain time $1) of the given
      * providers ($5, null: all), oldest batch first, then by line index; pending lines due by $1 and
      * lines whose lease lapsed. Rows other claimers hold locked are skipped, never waited for.
      * $3 token, $4 lease ms.
+     *
+     * The same statement reads the input bytes of the claimed lines, which the runner asks for right
+     * after claiming (one span per batch, from its first claimed line to the end of its last, when at
+     * most $6 bytes). Rows with a null `file_id` are claimed lines; the others are pieces of those
+     * spans (`file_id`, `owner_id`, `span_start`, `span_end`, `at`: the offset of `data`).
+     *
+     * A claim commits without waiting for its WAL to reach disk (`synchronous_commit = off` for this
+     * transaction only). A claim lost in a database crash is a lease that never happened: its lines
+     * are claimable again, and a `record` under its token accepts nothing, exactly as after a lapsed
+     * lease. A `record` that does commit durably flushes the WAL up to itself, claim included.
      */
     claimRequests: `
-      WITH active AS MATERIALIZED (
-        SELECT b.id, b.seq, b.owner_id FROM ${s}.batches b
+      WITH settings AS MATERIALIZED (
+        SELECT set_config('synchronous_commit', 'off', true) AS synchronous_commit
+      ), active AS MATERIALIZED (
+        SELECT b.id, b.seq, b.owner_id, b.input_file_id FROM ${s}.batches b, settings
         WHERE b.status = 'in_progress' AND b.expires_at > $1::bigint
           AND ($5::text[] IS NULL OR b.provider = ANY($5::text[]))
         ORDER BY b.seq
       ), picked AS (
-        SELECT a.seq AS batch_seq, a.owner_id, q.batch_id, q.idx
+        SELECT a.seq AS batch_seq, a.owner_id, a.input_file_id, q.batch_id, q.idx
         FROM active a CROSS JOIN LATERAL (
           SELECT r.batch_id, r.idx FROM ${s}.requests r
           WHERE r.batch_id = a.id AND r.state <> 'done' AND r.not_before <= $1::bigint
@@ -46,14 +77,49 @@ export function statements(schemaName: string) {
           FOR UPDATE SKIP LOCKED
         ) q
         LIMIT $2::int
+      ), claimed AS (
+        UPDATE ${s}.requests r
+        SET state = 'leased', lease_token = $3::text, lease_expires_at = now() + ${leaseInterval('$4')},
+          attempts = r.attempts + 1
+        FROM picked p
+        WHERE r.batch_id = p.batch_id AND r.idx = p.idx
+        RETURNING r.batch_id, r.idx, r.request_id, r.custom_id, r.byte_offset, r.byte_length, r.attempts,
+          p.owner_id, p.batch_seq, p.input_file_id,
+          (extract(epoch FROM r.lease_expires_at) * 1000)::float8 AS expires_ms
+      ), spans AS (
+        SELECT input_file_id, owner_id, min(byte_offset) AS s, max(byte_offset + byte_length) AS e
+        FROM claimed
+        GROUP BY batch_id, input_file_id, owner_id
+        HAVING max(byte_offset + byte_length) - min(byte_offset) <= $6::bigint
+      ), pieces AS (
+        SELECT sp.input_file_id, sp.owner_id, sp.s, sp.e, ch.at, ch.data
+        FROM spans sp
+        CROSS JOIN LATERAL (
+          SELECT b.id FROM ${s}.files f JOIN ${s}.blobs b ON b.file_id = f.id
+          WHERE f.id = sp.input_file_id AND f.owner_id = sp.owner_id AND b.state = 'ready'
+          ORDER BY b.seq DESC
+          LIMIT 1
+        ) bl
+        CROSS JOIN LATERAL (
+          SELECT greatest(sp.s, c.start_offset) AS at,
+            substring(c.data FROM (greatest(sp.s - c.start_offset, 0) + 1)::int
+              FOR (least(sp.e - c.start_offset, length(c.data)) - greatest(sp.s - c.start_offset, 0))::int
+            ) AS data
+          FROM ${s}.blob_chunks c
+          WHERE c.blob_id = bl.id
+            AND c.start_offset >= coalesce((
+              SELECT max(start_offset) FROM ${s}.blob_chunks WHERE blob_id = bl.id AND start_offset <= sp.s
+            ), 0)
+            AND c.start_offset < sp.e
+        ) ch
       )
-      UPDATE ${s}.requests r
-      SET state = 'leased', lease_token = $3::text, lease_expires_at = now() + ${leaseInterval('$4')},
-        attempts = r.attempts + 1
-      FROM picked p
-      WHERE r.batch_id = p.batch_id AND r.idx = p.idx
-      RETURNING r.batch_id, r.idx, r.request_id, r.custom_id, r.byte_offset, r.byte_length, r.attempts,
-        p.owner_id, p.batch_seq, (extract(epoch FROM r.lease_expires_at) * 1000)::float8 AS expires_ms`,
+      SELECT batch_id, idx, request_id, custom_id, byte_offset, byte_length, attempts, owner_id,
+        batch_seq, expires_ms, NULL::text AS file_id, NULL::bigint AS span_start,
+        NULL::bigint AS span_end, NULL::bigint AS at, NULL::bytea AS data
+      FROM claimed
+      UNION ALL
+      SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, owner_id, NULL, NULL, input_file_id, s, e, at, data
+      FROM pieces`,
 
     /** $1 token, $2 lease ms: extends the lease on the lines it still holds. */
     heartbeat: `
@@ -65,6 +131,11 @@ export function statements(schemaName: string) {
      * or recorded lines are ignored), then the batch counters and usage, and the batch wake-up
      * (`$2`, domain time) when its last line finished or it is no longer running.
      * $3… per-outcome arrays (batch, line, kind, line text, not-before, five usage counters).
+     *
+     * Rows are found by their key, one per outcome; the token is only checked on them. (As an index
+     * condition, `lease_token = $1` looks like a single row to a planner whose statistics were taken
+     * before any lease existed, and the cached generic plan then rescans the outcome list for every
+     * row of the lease: a 256-line record compared 65,536 pairs. `IS TRUE` keeps the index out.)
      */
     record: `
       WITH input AS (
@@ -81,7 +152,7 @@ export function statements(schemaName: string) {
           lease_token = NULL,
           lease_expires_at = NULL
         FROM input i
-        WHERE r.batch_id = i.batch_id AND r.idx = i.idx AND r.lease_token = $1 AND r.state = 'leased'
+        WHERE r.batch_id = i.batch_id AND r.idx = i.idx AND (r.lease_token = $1) IS TRUE AND r.state = 'leased'
         RETURNING r.batch_id, i.kind, i.input_tokens, i.cached_tokens, i.output_tokens,
           i.reasoning_tokens, i.total_tokens
       ), sums AS (
@@ -153,6 +224,11 @@ export function statements(schemaName: string) {
 
     deleteRequests: `DELETE FROM ${s}.requests WHERE batch_id = $1`,
 
+    // ── batches ───────────────────────────────────────────────────────────────────────────────────
+
+    /** $1 batch, $2 owner. (Runners re-read their batches about once a second, clients poll it.) */
+    getBatch: `SELECT * FROM ${s}.batches WHERE id = $1 AND owner_id = $2`,
+
     // ── batch leases ──────────────────────────────────────────────────────────────────────────────
 
     /**
@@ -189,12 +265,55 @@ export function statements(schemaName: string) {
 
     startBlob: `INSERT INTO ${s}.blobs (id, file_id, state) VALUES ($1, $2, 'writing')`,
 
-    /** $1 blob, $2 file, $3 bytes: the upload becomes the file's content, replacing older content. */
+    /**
+     * $1 blob, $2 file, $3 bytes: the upload becomes the file's content, replacing older content, only
+     * if its chunks hold exactly $3 bytes (`length` of a stored `bytea` reads its header, not its data).
+     * Returns `ready`: 1 when it did, 0 otherwise.
+     */
     finishBlob: `
       WITH ready AS (
-        UPDATE ${s}.blobs SET state = 'ready', bytes = $3::bigint WHERE id = $1 RETURNING id
+        UPDATE ${s}.blobs SET state = 'ready', bytes = $3::bigint
+        WHERE id = $1 AND state = 'writing'
+          AND (SELECT coalesce(sum(length(data)), 0) FROM ${s}.blob_chunks WHERE blob_id = $1) = $3::bigint
+        RETURNING id
+      ), replaced AS (
+        DELETE FROM ${s}.blobs
+        WHERE file_id = $2 AND state = 'ready' AND id <> $1 AND EXISTS (SELECT 1 FROM ready)
       )
-      DELETE FROM ${s}.blobs WHERE file_id = $2 AND state = 'ready' AND id <> $1`,
+      SELECT count(*)::int AS ready FROM ready`,
+
+    /** $1 blob, $2 first offset, $3 end offset: how many chunk rows and bytes are stored in that span. */
+    countChunks: `
+      SELECT count(*)::int AS n, coalesce(sum(length(data)), 0)::bigint AS bytes
+      FROM ${s}.blob_chunks
+      WHERE blob_id = $1 AND start_offset >= $2::bigint AND start_offset < $3::bigint`,
+
+    /** Binary COPY of chunk rows (see `copy-binary.ts`). */
+    copyChunksIn: `COPY ${s}.blob_chunks (blob_id, start_offset, data) FROM STDIN (FORMAT binary)`,
+
+    /**
+     * {@link readChunks} as a binary COPY of the data column alone. COPY takes no parameters, so the
+     * values are written into the text: a blob id of safe characters and integers only.
+     */
+    copyChunksOut(blobId: string, position: number, end: number, rows: number): string {
+      if (!/^[A-Za-z0-9_-]{1,100}$/.test(blobId)) throw new TypeError(`Unexpected blob id '${blobId}'.`)
+      for (const n of [position, end, rows]) {
+        if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`Unexpected integer ${n}.`)
+      }
+      return `COPY (
+        SELECT substring(c.data FROM (greatest(${position} - c.start_offset, 0) + 1)::int
+          FOR (least(${end} - c.start_offset, length(c.data)) - greatest(${position} - c.start_offset, 0))::int)
+        FROM ${s}.blob_chunks c
+        WHERE c.blob_id = '${blobId}'
+          AND c.start_offset >= coalesce((
+            SELECT max(start_offset) FROM ${s}.blob_chunks
+            WHERE blob_id = '${blobId}' AND start_offset <= ${position}
+          ), 0)
+          AND c.start_offset < ${end}
+        ORDER BY c.start_offset
+        LIMIT ${rows}
+      ) TO STDOUT (FORMAT binary)`
+    },
 
     dropBlob: `DELETE FROM ${s}.blobs WHERE id = $1`,
 
@@ -206,6 +325,40 @@ export function statements(schemaName: string) {
       WHERE f.id = $1 AND f.owner_id = $2 AND b.state = 'ready'
       ORDER BY b.seq DESC
       LIMIT 1`,
+
+    /**
+     * {@link findBlob} and the first page of {@link readChunks} in one round trip, for short ranges:
+     * $1 file, $2 owner, $3 start, $4 end (both ≥ 0, clamped to the content here), $5 rows. One row per
+     * chunk (`data` null when the range is empty), each with the blob id and its size; no row when the
+     * file has no content for that owner.
+     */
+    readFirstChunks: `
+      WITH b AS (
+        SELECT b.id, b.bytes FROM ${s}.files f JOIN ${s}.blobs b ON b.file_id = f.id
+        WHERE f.id = $1 AND f.owner_id = $2 AND b.state = 'ready'
+        ORDER BY b.seq DESC
+        LIMIT 1
+      ), r AS (
+        SELECT id, bytes, least($3::bigint, bytes) AS s,
+          greatest(least($3::bigint, bytes), least($4::bigint, bytes)) AS e
+        FROM b
+      )
+      SELECT r.id, r.bytes, c.data
+      FROM r LEFT JOIN LATERAL (
+        SELECT c.start_offset,
+          substring(c.data FROM (greatest(r.s - c.start_offset, 0) + 1)::int
+            FOR (least(r.e - c.start_offset, length(c.data)) - greatest(r.s - c.start_offset, 0))::int
+          ) AS data
+        FROM ${s}.blob_chunks c
+        WHERE c.blob_id = r.id
+          AND c.start_offset >= coalesce((
+            SELECT max(start_offset) FROM ${s}.blob_chunks WHERE blob_id = r.id AND start_offset <= r.s
+          ), 0)
+          AND c.start_offset < r.e
+        ORDER BY c.start_offset
+        LIMIT $5::int
+      ) c ON true
+      ORDER BY c.start_offset`,
 
     /**
      * $1 blob, $2 position, $3 end, $4 rows: the next page of `[position, end)`, each chunk cut to the

@@ -6,6 +6,7 @@ import type { RawResult, StoreContext } from './context.ts'
 import { postgresFiles } from './files.ts'
 import { type MigrateResult, migrate } from './migrate.ts'
 import { quoteSchema } from './names.ts'
+import { PrefetchedSpans } from './prefetch.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
@@ -29,6 +30,12 @@ export type PostgresStoreOptions = (
   schema?: string
   /** Bytes per stored content chunk (default 256 KiB). */
   chunkBytes?: number
+  /**
+   * Move file content with binary `COPY` (default true): raw bytes both ways, one statement per
+   * segment of an upload. Set false behind a proxy or pooler that cannot forward COPY; content then
+   * travels as hex-encoded `bytea` parameters and results (about 3× slower for large files).
+   */
+  copy?: boolean
 }
 
 /** A batchkit {@link Store} on PostgreSQL, with its client and tables. */
@@ -82,6 +89,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     tables,
     statements: statements(schema),
     chunkBytes,
+    copy: options.copy ?? true,
+    prefetch: new PrefetchedSpans(),
     run: (text, params) =>
       sql.unsafe(text, params as never[], {
         prepare: sql.options.prepare !== false,

@@ -24,6 +24,8 @@ export function testDatabaseUrl(): string {
 /** Options of {@link TestSchema.store}. */
 export interface TestStoreOptions {
   chunkBytes?: number
+  /** Move file content with COPY (default true), or with INSERT/SELECT. */
+  copy?: boolean
   /** Open a client of the store's own (ended with it) instead of sharing the schema's, with these options. */
   connection?: Options<Record<string, never>>
 }
@@ -61,11 +63,15 @@ export async function createTestSchema(label = 'test'): Promise<TestSchema> {
     url,
     sql,
     store(options = {}) {
-      const { connection, chunkBytes } = options
+      const { connection, chunkBytes, copy } = options
+      const tuning = {
+        ...(chunkBytes === undefined ? {} : { chunkBytes }),
+        ...(copy === undefined ? {} : { copy }),
+      }
       const store =
         connection === undefined
-          ? postgresStore({ sql, schema, ...(chunkBytes === undefined ? {} : { chunkBytes }) })
-          : postgresStore({ url, connection, schema, ...(chunkBytes === undefined ? {} : { chunkBytes }) })
+          ? postgresStore({ sql, schema, ...tuning })
+          : postgresStore({ url, connection, schema, ...tuning })
       opened.push(store)
       return store
     },

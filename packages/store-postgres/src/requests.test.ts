@@ -1,0 +1,160 @@
+import type { BatchRecord } from '@batchkit/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PrefetchedSpans } from './prefetch.ts'
+import { createTestSchema, type TestSchema } from './testing/index.ts'
+
+const owner = { ownerId: 'owner-requests' }
+
+function batch(id: string, inputFileId: string, total: number): BatchRecord {
+  const now = Date.now()
+  return {
+    id,
+    ownerId: owner.ownerId,
+    status: 'in_progress',
+    endpoint: '/v1/chat/completions',
+    inputFileId,
+    completionWindow: '24h',
+    model: null,
+    errors: null,
+    outputFileId: null,
+    errorFileId: null,
+    createdAt: now,
+    inProgressAt: now,
+    expiresAt: now + 86_400_000,
+    finalizingAt: null,
+    completedAt: null,
+    failedAt: null,
+    expiredAt: null,
+    cancellingAt: null,
+    cancelledAt: null,
+    requestCounts: { total, completed: 0, failed: 0 },
+    usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 },
+    metadata: null,
+    outputExpiresAfter: null,
+    provider: 'p',
+    mode: 'emulated',
+    providerBatchId: null,
+    providerState: null,
+    credential: null,
+    endReason: null,
+    idempotencyKey: null,
+    wakeAt: null,
+  }
+}
+
+/** `n` JSONL lines of 20 bytes each (with the line break), line i starting at byte 20 × (i - 1). */
+const lineText = (i: number): string => `{"line":${String(i).padStart(9, '0')}}`
+
+describe('postgres request lines', () => {
+  let db: TestSchema
+  beforeAll(async () => {
+    db = await createTestSchema('requests')
+  })
+  afterAll(() => db?.drop())
+
+  it('analyzes a table that has no statistics after its first insert, and re-inserts idempotently', async () => {
+    const store = db.store()
+    const stats = () =>
+      db.sql.unsafe(
+        `select count(*)::int as n from pg_stats where schemaname = $1 and tablename = 'requests'`,
+        [db.schema],
+      )
+    expect((await stats())[0]!.n).toBe(0)
+    await store.batches.insert({ ...batch('batch_stats', 'file-none', 6), status: 'validating' })
+    const items = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, k) => ({
+        index: from + k,
+        id: `batch_req_${from + k}`,
+        customId: `c-${from + k}`,
+        offset: (from + k - 1) * 20,
+        length: 19,
+      }))
+    await store.requests.insert('batch_stats', items(1, 4))
+    expect((await stats())[0]!.n).toBeGreaterThan(0)
+    // A validation that ran again after a crash: lines 3–4 are stored already, 5–6 are new.
+    await store.requests.insert('batch_stats', [
+      ...items(3, 4).map((i) => ({ ...i, customId: 'changed' })),
+      ...items(5, 6),
+    ])
+    const rows = await db.sql.unsafe(
+      `select idx, custom_id from "${db.schema}".requests where batch_id = 'batch_stats' order by idx`,
+    )
+    expect(rows.map((r) => [r.idx, r.custom_id])).toEqual([
+      [1, 'c-1'],
+      [2, 'c-2'],
+      [3, 'c-3'],
+      [4, 'c-4'],
+      [5, 'c-5'],
+      [6, 'c-6'],
+    ])
+  })
+
+  it('reads the input bytes of claimed lines along with the claim', async () => {
+    const store = db.store({ chunkBytes: 64 })
+    const lines = 40
+    const text = Array.from({ length: lines }, (_, i) => `${lineText(i + 1)}\n`).join('')
+    await store.files.writeContent('file-claimed', new Response(text).body!)
+    await store.files.insert({
+      id: 'file-claimed',
+      ownerId: owner.ownerId,
+      filename: 'in.jsonl',
+      purpose: 'batch',
+      bytes: text.length,
+      createdAt: Date.now(),
+      expiresAt: null,
+    })
+    await store.batches.insert(batch('batch_claimed', 'file-claimed', lines))
+    await store.requests.insert(
+      'batch_claimed',
+      Array.from({ length: lines }, (_, k) => ({
+        index: k + 1,
+        id: `batch_req_${k + 1}`,
+        customId: `c-${k + 1}`,
+        offset: k * 20,
+        length: 19,
+      })),
+    )
+    const lease = await store.requests.claim({ workerId: 'w', now: Date.now(), leaseMs: 60_000, limit: 10 })
+    expect(lease?.requests.map((r) => r.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    // The chunks disappear from the database: the read of the claimed span is answered all the same,
+    // from what the claim read, once.
+    await db.sql.unsafe(`delete from "${db.schema}".blob_chunks`)
+    const read = async (start: number, end: number): Promise<string | Error> => {
+      try {
+        const stream = await store.files.read(owner, 'file-claimed', { start, end })
+        return await new Response(stream).text()
+      } catch (error) {
+        return error as Error
+      }
+    }
+    expect(await read(0, 199)).toBe(text.slice(0, 199))
+    expect(await read(0, 199)).toBeInstanceOf(Error)
+  })
+})
+
+describe('PrefetchedSpans', () => {
+  const bytes = (n: number, from = 0) => Uint8Array.from({ length: n }, (_, i) => (from + i) % 256)
+
+  it('answers a span once when read whole, and parts of it until it ages out', async () => {
+    const spans = new PrefetchedSpans({ maxAgeMs: 50 })
+    spans.put('f', 'o', 100, bytes(50, 100))
+    expect(spans.take('f', 'other-owner', 100, 150)).toBeNull()
+    expect(spans.take('f', 'o', 90, 120)).toBeNull()
+    expect([...spans.take('f', 'o', 110, 120)!]).toEqual([...bytes(10, 110)])
+    expect([...spans.take('f', 'o', 100, 150)!]).toEqual([...bytes(50, 100)])
+    expect(spans.take('f', 'o', 100, 150)).toBeNull()
+    expect(spans.bytes).toBe(0)
+    spans.put('f', 'o', 0, bytes(10))
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(spans.take('f', 'o', 0, 10)).toBeNull()
+  })
+
+  it('drops the oldest spans beyond its size', () => {
+    const spans = new PrefetchedSpans({ maxBytes: 100 })
+    spans.put('a', 'o', 0, bytes(60))
+    spans.put('b', 'o', 0, bytes(60))
+    expect(spans.bytes).toBe(60)
+    expect(spans.take('a', 'o', 0, 60)).toBeNull()
+    expect(spans.take('b', 'o', 0, 60)).not.toBeNull()
+  })
+})
