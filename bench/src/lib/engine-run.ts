@@ -65,10 +65,6 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchRun> {
     purpose: 'batch',
   })
   const loop = startRunnerLoop(engine.runner, options.loop ?? {})
-  // Let the loop's first (empty) tick end, as in a server that has been up a while: a wake-up that
-  // arrives during a tick is not remembered by startRunnerLoop, so a create racing the very first
-  // tick would wait for the loop's idle pause (500 ms).
-  await new Promise((resolve) => setTimeout(resolve, 100))
   try {
     const started = performance.now()
     const cpu = process.cpuUsage()

@@ -32,6 +32,7 @@ describe('mockProvider', () => {
     if (result.type !== 'response') return
     expect(result.requestId).toMatch(/^req_/)
     const body = result.body as ChatCompletion
+    expect(JSON.parse(result.bodyText ?? '')).toEqual(body)
     expect(body.model).toBe('gpt-4o-mini')
     expect(body.choices[0]?.message.content).toContain('Hello there')
   })

@@ -8,6 +8,14 @@ import { mockId } from './simulate/ids.ts'
 import { simulateResponse } from './simulate/index.ts'
 import { timerSleep } from './sleep.ts'
 
+/**
+ * An HTTP-like answer. Its `bodyText` is the body serialised once here, as an HTTP provider hands over
+ * the text it parsed, so runs on the mock go through the same output-line path as real ones.
+ */
+function answer(status: number, body: unknown, requestId: string): ExecuteResult {
+  return { type: 'response', status, body, bodyText: JSON.stringify(body), requestId }
+}
+
 const rate = (value: number | undefined): number =>
   value !== undefined && Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0
 
@@ -45,40 +53,39 @@ export function mockProvider(options: MockProviderOptions = {}): Provider {
     const requestId = mockId('req_', `${seed}:${request.requestId}:${request.attempt}`)
     switch (rollFault(rates, seed, request.requestId, request.attempt)) {
       case 'invalid_request':
-        return {
-          type: 'response',
-          status: 400,
+        return answer(
+          400,
+          openaiError('The mock provider rejected this request (simulated).', 'invalid_request_error'),
           requestId,
-          body: openaiError('The mock provider rejected this request (simulated).', 'invalid_request_error'),
-        }
+        )
       case 'rate_limited':
         return {
-          type: 'response',
-          status: 429,
-          requestId,
-          retryAfterMs,
-          body: openaiError(
-            'Rate limit reached for requests (simulated by the mock provider).',
-            'requests',
-            'rate_limit_exceeded',
+          ...answer(
+            429,
+            openaiError(
+              'Rate limit reached for requests (simulated by the mock provider).',
+              'requests',
+              'rate_limit_exceeded',
+            ),
+            requestId,
           ),
+          retryAfterMs,
         }
       case 'server_error':
-        return {
-          type: 'response',
-          status: 500,
-          requestId,
-          body: openaiError(
+        return answer(
+          500,
+          openaiError(
             'The server had an error while processing your request. Sorry about that! (simulated)',
             'server_error',
           ),
-        }
+          requestId,
+        )
       case 'none': {
-        const answer = simulateResponse(request.endpoint, request.body, {
+        const simulated = simulateResponse(request.endpoint, request.body, {
           key: `${seed}:${request.requestId}`,
           now: now(),
         })
-        return { type: 'response', status: answer.status, body: answer.body, requestId }
+        return answer(simulated.status, simulated.body, requestId)
       }
     }
   }

@@ -1,4 +1,17 @@
+import type { LineHeaders } from './line-headers.ts'
 import type { UrlScheme } from './urls.ts'
+
+/** What line calls of one provider share and learn (see `sendCall`). */
+export interface LineCallState {
+  /** The fixed headers of a line call by key, validated once per key. */
+  headers: LineHeaders
+  /**
+   * Whether line calls send `redirect: 'error'`. Node's fetch copies every request once more unless its
+   * redirect mode is `error`, so it is on for the global fetch; the first redirect an upstream answers
+   * turns it off for good (that call is sent again, following it as before).
+   */
+  redirectError: boolean
+}
 
 /** Resolved settings of an OpenAI-compatible HTTP provider. */
 export interface HttpConfig {
@@ -8,6 +21,7 @@ export interface HttpConfig {
   fetch: typeof fetch
   authHeader: (key: string) => Record<string, string>
   apiKey: string | undefined
+  lines: LineCallState
 }
 
 /** The key a call runs with: the batch's, else the host's, else none. */

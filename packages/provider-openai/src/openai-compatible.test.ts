@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
 import {
   type FakeUpstream,
@@ -73,6 +75,43 @@ describe('openaiCompatible', () => {
         at: expect.any(Number),
       },
     ])
+  })
+
+  it('hands back the JSON text of the answer with its parsed body', async () => {
+    const fake = await start()
+    const result = await openaiCompatible({ baseURL: fake.url }).execute(request())
+    if (result.type !== 'response') throw new Error('expected a response')
+    expect(typeof result.bodyText).toBe('string')
+    expect(JSON.parse(result.bodyText ?? '')).toEqual(result.body)
+  })
+
+  it('follows an upstream that redirects line calls, on the first call and after', async () => {
+    // No key required: fetch drops Authorization on a redirect to another origin (here, another port).
+    const fake = await startFakeUpstream()
+    upstream = fake
+    // A front that permanently redirects /old/v1/… to the fake upstream (method and body kept).
+    const front = createServer((req, res) => {
+      req.resume()
+      res.writeHead(308, { location: `${fake.url}${(req.url ?? '').replace(/^\/old\/v1/, '')}` }).end()
+    })
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = front.address() as AddressInfo
+      const provider = openaiCompatible({ baseURL: `http://127.0.0.1:${port}/old/v1` })
+      for (const requestId of ['batch_req_1', 'batch_req_2']) {
+        expect(await provider.execute(request({ requestId }))).toMatchObject({
+          type: 'response',
+          status: 200,
+          body: { choices: [{ message: { content: 'Echo: Hello' } }] },
+        })
+      }
+      expect(fake.calls.map((c) => c.idempotencyKey)).toEqual([
+        'batch_abc-batch_req_1',
+        'batch_abc-batch_req_2',
+      ])
+    } finally {
+      await new Promise((resolve) => front.close(resolve))
+    }
   })
 
   it('maps every endpoint under the base URL', async () => {

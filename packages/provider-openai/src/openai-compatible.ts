@@ -1,6 +1,7 @@
 import type { NativeBatchApi, Provider } from '@batchkit/core'
 import { executeHttp } from './execute-http.ts'
 import type { HttpConfig } from './http-config.ts'
+import { lineHeaderCache } from './line-headers.ts'
 import { openaiNativeApi } from './native/native-api.ts'
 import type { OpenAICompatibleOptions } from './options.ts'
 import { executePaced } from './paced-execute.ts'
@@ -32,7 +33,10 @@ export function buildProvider(options: OpenAICompatibleOptions, urls: UrlScheme)
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     authHeader: options.authHeader ?? bearer,
     apiKey: options.apiKey,
+    // A fetch of the host's own may not know `redirect: 'error'` the way Node's does.
+    lines: { headers: () => ({}), redirectError: options.fetch === undefined },
   }
+  config.lines.headers = lineHeaderCache(config)
   const pacing = options.pacing
   const pacers = new PacerRegistry({
     ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),

@@ -1,7 +1,6 @@
 import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
 import { callerAborted } from './abort.ts'
 import { type HttpConfig, prepareCall, sendCall } from './execute-http.ts'
-import { keyOf } from './http-config.ts'
 import { estimateTokens, usedTokens } from './pacing/cost.ts'
 import type { CallReport } from './pacing/pacer.ts'
 import type { PacerRegistry } from './pacing/registry.ts'
@@ -24,7 +23,7 @@ export async function executePaced(
   if (request.signal.aborted) return callerAborted(request.signal)
   const call = prepareCall(config, request)
   if ('type' in call) return call
-  const pacer = await pacers.get(keyOf(config, request.credential))
+  const pacer = pacers.peek(call.key) ?? (await pacers.get(call.key))
   const cost = estimateTokens(request.body, call.body.length)
   const admission = await pacer.acquire(cost, { deadline: request.deadline, signal: request.signal })
   if (!admission.ok) {

@@ -5,13 +5,14 @@ import { redact } from './redact.ts'
 import { toResponseResult } from './response-result.ts'
 
 describe('toResponseResult', () => {
-  it('keeps 2xx lean: status, parsed body, request id', () => {
+  it('keeps 2xx lean: status, parsed body and its text, request id', () => {
     expect(
       toResponseResult(200, new Headers({ 'x-request-id': 'req_1', 'retry-after': '3' }), '{"ok":true}'),
     ).toEqual({
       type: 'response',
       status: 200,
       body: { ok: true },
+      bodyText: '{"ok":true}',
       requestId: 'req_1',
     })
   })

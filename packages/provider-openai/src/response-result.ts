@@ -6,7 +6,8 @@ import { parseRetryAfterMs } from './retry-after.ts'
 import { retryOverride } from './retry-policy.ts'
 
 /**
- * The `response` outcome of an HTTP answer: status, parsed body, `x-request-id`, the delay the
+ * The `response` outcome of an HTTP answer: status, parsed body (with the text it was parsed from as
+ * `bodyText`, which the runner writes out as is), `x-request-id`, the delay the
  * provider asked for (`retry-after-ms`, `retry-after`, else — on a 429 — the reset of the exhausted
  * `x-ratelimit-*` budget) and any retry override.
  *
@@ -21,7 +22,10 @@ export function toResponseResult(
   now: number = Date.now(),
 ): ExecuteResult {
   const body = parseBody(text)
-  const result: ExecuteResult = { type: 'response', status, body }
+  const result: ExecuteResult =
+    typeof body === 'string'
+      ? { type: 'response', status, body }
+      : { type: 'response', status, body, bodyText: text }
   const requestId = headers.get('x-request-id')
   if (requestId) result.requestId = requestId
   if (status >= 200 && status < 300) return result

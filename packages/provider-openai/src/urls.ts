@@ -23,8 +23,17 @@ function withQuery(url: string, query: Record<string, string> | undefined): stri
  */
 export function baseUrlScheme(baseURL: string): UrlScheme {
   const base = baseURL.replace(/\/+$/, '')
+  // Line URLs depend on the endpoint only: worked out once per endpoint, not once per line.
+  const lineUrls = new Map<string, string>()
   return {
-    lineUrl: (endpoint) => endpointUrl(base, endpoint),
+    lineUrl: (endpoint) => {
+      let url = lineUrls.get(endpoint)
+      if (url === undefined) {
+        url = endpointUrl(base, endpoint)
+        if (lineUrls.size < 64) lineUrls.set(endpoint, url)
+      }
+      return url
+    },
     apiUrl: (path, query) => withQuery(endpointUrl(base, path), query),
   }
 }

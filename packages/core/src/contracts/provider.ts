@@ -28,6 +28,13 @@ export type ExecuteResult =
       status: number
       /** Parsed JSON body (or the raw text when it was not JSON). */
       body: unknown
+      /**
+       * The exact JSON text of `body` (parsing it gives `body`), when the provider has it anyway — e.g. the
+       * HTTP answer's text it parsed `body` from. The runner then writes it into the output or error line
+       * as is instead of serialising `body` again (unless it spans lines: JSONL needs one line per
+       * answer). Leave it out when `body` is not JSON (plain text) or the text is not at hand.
+       */
+      bodyText?: string
       /** The provider's request id (`x-request-id`), when it sent one. */
       requestId?: string
       /** Delay the provider asked for (`retry-after-ms`, `retry-after`), in milliseconds. */

@@ -2,7 +2,12 @@ import type { Logger, Runner } from '../engine/types.ts'
 
 /** Options of {@link startRunnerLoop}. */
 export interface RunnerLoopOptions {
-  /** Work slice per tick in ms (default 1000). */
+  /**
+   * Work slice per tick in ms. Default: none — a tick goes on while it finds lines to claim, and ends
+   * once there are none and its lines are recorded (batch-level steps still run at least every second
+   * within it). A tick that ends stops claiming and waits for its lines in flight, so with a budget every
+   * tick boundary leaves slots empty for up to a call's latency; a budget only bounds how long ticks run.
+   */
   budgetMs?: number
   /** Pause when a tick found nothing to do, in ms (default 500); new work in this process ends it early. */
   idleMs?: number
@@ -19,20 +24,28 @@ export interface RunnerLoop {
 
 /**
  * Ticks `runner` until stopped. A tick that finds nothing to do is followed by a pause of `idleMs`, cut
- * short when this process creates or cancels a batch.
+ * short (or skipped) when this process creates or cancels a batch. Stopping stops claiming, lets the lines
+ * in flight finish and be recorded, then resolves.
  *
  * @example
  * const loop = startRunnerLoop(engine.runner)
  * stopOnSignals(loop)
  */
 export function startRunnerLoop(runner: Runner, options: RunnerLoopOptions = {}): RunnerLoop {
-  const { budgetMs = 1_000, idleMs = 500, logger } = options
+  const { budgetMs = Number.POSITIVE_INFINITY, idleMs = 500, logger } = options
   const controller = new AbortController()
   let wake: (() => void) | null = null
-  const unsubscribe = runner.onWork(() => wake?.())
+  /** Work announced since the current tick started: the pause after it is skipped. */
+  let announced = false
+  const unsubscribe = runner.onWork(() => {
+    announced = true
+    wake?.()
+  })
 
-  const idle = (): Promise<void> =>
+  /** Pauses for `idleMs`, cut short by work announced meanwhile (or already, when `skipIfAnnounced`). */
+  const idle = (skipIfAnnounced: boolean): Promise<void> =>
     new Promise<void>((resolve) => {
+      if ((skipIfAnnounced && announced) || controller.signal.aborted) return resolve()
       const timer = setTimeout(finish, idleMs)
       function finish(): void {
         clearTimeout(timer)
@@ -46,12 +59,14 @@ export function startRunnerLoop(runner: Runner, options: RunnerLoopOptions = {})
 
   const done = (async () => {
     while (!controller.signal.aborted) {
+      announced = false
       try {
         const report = await runner.tick({ budgetMs, signal: controller.signal })
-        if (!report.more) await idle()
+        if (!report.more) await idle(true)
       } catch (error) {
         logger?.error?.('runner tick failed', { error: String(error) })
-        await idle()
+        // Always pause after a failure (a failing store must not make the loop spin).
+        await idle(false)
       }
     }
     unsubscribe()

@@ -66,6 +66,15 @@ export class BatchCache {
     this.#entries.delete(batchId)
   }
 
+  /**
+   * Drops batches not read for `idleMs`, so a long run that goes through many batches keeps only those
+   * still in use (a dropped batch with lines left is simply loaded again).
+   */
+  prune(idleMs: number): void {
+    const now = this.#ctx.clock.now()
+    for (const [id, info] of this.#entries) if (now - info.fetchedAt > idleMs) this.#entries.delete(id)
+  }
+
   /** Drops batches no longer in use. */
   retain(batchIds: ReadonlySet<string>): void {
     for (const id of this.#entries.keys()) if (!batchIds.has(id)) this.#entries.delete(id)

@@ -9,6 +9,12 @@ import { readLineTexts } from './read-lines.ts'
 
 const defaultConcurrency = 16
 const defaultMaxAttempts = 5
+/** Batches whose info was not read for this long are forgotten when lines are claimed. */
+const batchIdleMs = 60_000
+/** While lines run and the store had none to claim, it is asked again this often. */
+const reclaimMs = 1_000
+/** Longest delay a timer can have (about 24.8 days); a longer `requestTimeoutMs` means no timeout. */
+const maxTimerMs = 2 ** 31 - 1
 
 /** A claimed line waiting for a free slot of its provider. */
 interface QueuedLine {
@@ -22,6 +28,17 @@ interface HeldLease {
   token: string
   expiresAt: number
   outstanding: number
+}
+
+/** A final failure of a line that got no answer (written to the error file). */
+function failed(request: ClaimedRequest, code: string, message: string): RequestOutcome {
+  const { batchId, index, id, customId } = request
+  return { batchId, index, kind: 'failed', line: errorLine(id, customId, code, message) }
+}
+
+/** Aborts a call that overran `requestTimeoutMs`. */
+function abortOverrun(timeout: AbortController): void {
+  timeout.abort(new DOMException('The call overran requestTimeoutMs.', 'TimeoutError'))
 }
 
 /** What one execution pass did. */
@@ -46,8 +63,8 @@ export class LineExecutor {
   #lastFlush = 0
   #flushing: Promise<void> | null = null
   #signalled: (() => void) | null = null
-  /** The bounded sleep that successive waits share, and when it ends (see {@link #waitForProgress}). */
-  #sleep: { until: number; done: Promise<void> } | null = null
+  /** When the bounded sleep that successive waits share ends (see {@link #waitForProgress}). */
+  #sleepUntil: number | null = null
   #recorded = 0
   /** Set when something happened while the run loop was not waiting (see {@link #signal}). */
   #progressed = false
@@ -70,11 +87,17 @@ export class LineExecutor {
     this.#signal()
   }
 
-  /** Runs lines until `deadline` (or `signal`), then lets every started line finish and be recorded. */
+  /**
+   * Runs lines until `deadline` (or `signal`), then lets every started line finish and be recorded. With no
+   * deadline (`Infinity`) it runs while lines are claimable: it returns once the store has none and every
+   * line it started is recorded.
+   */
   async run(deadline: number, signal?: AbortSignal): Promise<ExecutionReport> {
     const { clock } = this.#ctx
     this.#recorded = 0
     let exhausted = false
+    /** When the store last had nothing claimable: while lines run, it is asked again every second. */
+    let exhaustedAt = 0
     let claimError: unknown = null
     this.#resumed = false
     /**
@@ -87,6 +110,10 @@ export class LineExecutor {
       if (this.#resumed) {
         this.#resumed = false
         exhausted = claimError !== null
+      } else if (exhausted && claimError === null && clock.now() - exhaustedAt >= reclaimMs) {
+        // Lines can become claimable without this process hearing of it: retries coming due, another
+        // process's batch, an expired lease. Ask again now and then while lines are still running.
+        exhausted = false
       }
       if (!stop && !exhausted && claiming === null) {
         const room = this.#claimRoom()
@@ -94,7 +121,10 @@ export class LineExecutor {
           claiming = this.#claim(room)
             .then(
               (claimed) => {
-                if (claimed === 'none') exhausted = true
+                if (claimed === 'none') {
+                  exhausted = true
+                  exhaustedAt = clock.now()
+                }
               },
               (error: unknown) => {
                 claimError = error
@@ -107,12 +137,16 @@ export class LineExecutor {
             })
         }
       }
-      await this.#dispatch()
+      const dispatching = this.#dispatch()
+      if (dispatching) await dispatching
       if (this.#idle() && (stop || exhausted) && claiming === null) break
       this.#maybeFlush(false)
-      await this.#heartbeat()
-      if (!this.#idle() || !exhausted || claiming !== null)
-        await this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
+      const renewing = this.#heartbeat()
+      if (renewing) await renewing
+      if (!this.#idle() || !exhausted || claiming !== null) {
+        const waiting = this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
+        if (waiting) await waiting
+      }
     }
     await this.#flushAll()
     this.#leases.clear()
@@ -170,6 +204,7 @@ export class LineExecutor {
 
   /** Loads the batches and input lines of a new lease and queues its lines. */
   async #accept(lease: RequestLease): Promise<void> {
+    this.#batches.prune(batchIdleMs)
     // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
     this.#leases.set(lease.token, {
       token: lease.token,
@@ -203,50 +238,76 @@ export class LineExecutor {
     }
   }
 
-  /** Starts queued lines while their provider has free slots. */
-  async #dispatch(): Promise<void> {
+  /**
+   * Starts queued lines while their provider has free slots. Synchronous while the batches of the lines
+   * are cached and fresh (the common case); a promise when one had to be read from the store first.
+   */
+  #dispatch(): Promise<void> | undefined {
     for (const [providerName, queue] of this.#queues) {
-      const provider = this.#ctx.providers.get(providerName)
-      const cap = provider ? this.#capacity(provider) : Number.POSITIVE_INFINITY
+      const cap = this.#capacityOf(providerName)
+      while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
+        const info = this.#batches.fresh(queue[0]!.request.batchId)
+        if (info === undefined) return this.#dispatchLoading()
+        void this.#start(providerName, queue.shift()!, info)
+      }
+    }
+    return undefined
+  }
+
+  /** {@link #dispatch}, reading stale batches from the store (about once a second per batch). */
+  async #dispatchLoading(): Promise<void> {
+    for (const [providerName, queue] of this.#queues) {
+      const cap = this.#capacityOf(providerName)
       while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
         const line = queue.shift()!
         const { batchId, ownerId } = line.request
-        // Only a stale cache entry costs a store read (about once a second per batch).
         const info = this.#batches.fresh(batchId) ?? (await this.#batches.load(batchId, ownerId))
-        this.#running.set(providerName, (this.#running.get(providerName) ?? 0) + 1)
-        void this.#execute(line, info).then((outcome) => {
-          this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
-          this.#buffer.push({ token: line.token, outcome })
-          this.#signal()
-        })
+        void this.#start(providerName, line, info)
       }
     }
+  }
+
+  #capacityOf(providerName: string): number {
+    const provider = this.#ctx.providers.get(providerName)
+    return provider ? this.#capacity(provider) : Number.POSITIVE_INFINITY
+  }
+
+  /** Runs a line in a slot of its provider and buffers its outcome. Never rejects. */
+  async #start(providerName: string, line: QueuedLine, info: BatchRunInfo | null): Promise<void> {
+    this.#running.set(providerName, (this.#running.get(providerName) ?? 0) + 1)
+    let outcome: RequestOutcome
+    try {
+      outcome = await this.#execute(line, info)
+    } catch (error) {
+      // E.g. an answer whose body cannot be written as JSON: the line fails instead of holding its slot.
+      this.#ctx.logger.warn?.('a line could not be executed', { error: String(error) })
+      outcome = failed(line.request, 'request_failed', "The provider's answer could not be recorded.")
+    }
+    this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
+    this.#buffer.push({ token: line.token, outcome })
+    this.#signal()
   }
 
   /** Runs one line and decides its outcome. Never throws. */
   async #execute(line: QueuedLine, info: BatchRunInfo | null): Promise<RequestOutcome> {
     const { request } = line
     const { clock, options } = this.#ctx
-    const { batchId, index, id, customId } = request
-    const failed = (code: string, message: string): RequestOutcome => ({
-      batchId,
-      index,
-      kind: 'failed',
-      line: errorLine(id, customId, code, message),
-    })
+    const { batchId, index } = request
     const now = clock.now()
     // Batch gone, cancelled or out of time: hand the line back unexecuted; the batch step closes it.
     if (info?.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
       return { batchId, index, kind: 'retry', notBefore: now }
     }
     const provider = info.provider
-    if (!provider) return failed('request_failed', `The provider '${info.batch.provider}' is not configured.`)
+    if (!provider)
+      return failed(request, 'request_failed', `The provider '${info.batch.provider}' is not configured.`)
     const maxAttempts = provider.maxAttempts ?? defaultMaxAttempts
     if (request.attempts > maxAttempts) {
-      return failed('request_failed', `The request did not complete after ${maxAttempts} attempts.`)
+      return failed(request, 'request_failed', `The request did not complete after ${maxAttempts} attempts.`)
     }
     if (info.credential === undefined) {
       return failed(
+        request,
         'request_failed',
         'The provider key of this batch cannot be opened (was the secret changed?).',
       )
@@ -255,20 +316,27 @@ export class LineExecutor {
     try {
       body = (JSON.parse(line.text ?? '') as { body: Record<string, unknown> }).body
     } catch {
-      return failed('request_failed', 'The input line could not be read back from the input file.')
+      return failed(request, 'request_failed', 'The input line could not be read back from the input file.')
     }
     let result: ExecuteResult
+    // The call's deadline. Not AbortSignal.timeout: in Node that also registers the signal for garbage
+    // collection tracking and costs ~15 µs a line; this timer is cleared as soon as the call returns.
+    const timeout = new AbortController()
+    const timer =
+      options.requestTimeoutMs <= maxTimerMs
+        ? setTimeout(abortOverrun, options.requestTimeoutMs, timeout)
+        : undefined
     try {
       result = await provider.execute({
         endpoint: info.batch.endpoint as BatchEndpoint,
         body,
         batchId,
-        customId,
-        requestId: id,
+        customId: request.customId,
+        requestId: request.id,
         attempt: request.attempts,
         credential: info.credential,
         deadline: info.batch.expiresAt,
-        signal: AbortSignal.timeout(options.requestTimeoutMs),
+        signal: timeout.signal,
       })
     } catch (error) {
       this.#ctx.logger.warn?.('provider threw from execute', {
@@ -280,6 +348,8 @@ export class LineExecutor {
         code: 'request_failed',
         message: 'The provider failed to execute the request.',
       }
+    } finally {
+      clearTimeout(timer)
     }
     return outcomeOf(request, result, {
       now: clock.now(),
@@ -298,30 +368,29 @@ export class LineExecutor {
   }
 
   /**
-   * Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time). Successive
-   * waits share one sleep while it ends early enough, so a line finishing costs no timer of its own.
+   * Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time); undefined when
+   * progress was already made. Successive waits share one sleep while it ends early enough (its end
+   * wakes the loop like a finished line), so a line finishing costs no timer of its own.
    */
-  async #waitForProgress(ms: number): Promise<void> {
+  #waitForProgress(ms: number): Promise<void> | undefined {
     if (this.#progressed) {
       this.#progressed = false
-      return
+      return undefined
     }
     const { clock, options } = this.#ctx
-    const progressed = new Promise<void>((resolve) => {
-      this.#signalled = resolve
-    })
     const bound = Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4)
     const until = clock.now() + bound
-    let sleep = this.#sleep
-    if (sleep === null || sleep.until > until) {
-      const created: { until: number; done: Promise<void> } = { until, done: clock.sleep(bound) }
-      created.done = created.done.then(() => {
-        if (this.#sleep === created) this.#sleep = null
+    if (this.#sleepUntil === null || this.#sleepUntil > until) {
+      this.#sleepUntil = until
+      void clock.sleep(bound).then(() => {
+        if (this.#sleepUntil !== until) return
+        this.#sleepUntil = null
+        this.#signal()
       })
-      this.#sleep = created
-      sleep = created
     }
-    await Promise.race([progressed, sleep.done])
+    return new Promise<void>((resolve) => {
+      this.#signalled = resolve
+    })
   }
 
   /** Starts a bulk write when enough outcomes are buffered or they have waited long enough. */
@@ -381,10 +450,17 @@ export class LineExecutor {
     }
   }
 
-  /** Renews leases that have used up half their time. */
-  async #heartbeat(): Promise<void> {
-    const { store, clock, options } = this.#ctx
+  /** Renews leases that have used up half their time; undefined (no await) when none has. */
+  #heartbeat(): Promise<void> | undefined {
+    const { clock, options } = this.#ctx
     const now = clock.now()
+    for (const held of this.#leases.values())
+      if (held.expiresAt - now <= options.leaseMs / 2) return this.#renewLeases(now)
+    return undefined
+  }
+
+  async #renewLeases(now: number): Promise<void> {
+    const { store, options } = this.#ctx
     for (const held of this.#leases.values()) {
       if (held.expiresAt - now > options.leaseMs / 2) continue
       held.expiresAt = now + options.leaseMs

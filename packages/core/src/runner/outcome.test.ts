@@ -51,6 +51,32 @@ describe('outcomeOf', () => {
     })
   })
 
+  it("writes the provider's bodyText as is, unless it spans lines", () => {
+    const bodyText = '{"usage":{"prompt_tokens":3,"completion_tokens":2},"note":"caf\\u00e9"}'
+    const body = JSON.parse(bodyText) as unknown
+    const answer = { type: 'response', status: 200, requestId: 'req_x', body, bodyText } as const
+    const outcome = outcomeOf(request(1), answer, ctx)
+    if (outcome.kind === 'retry') throw new Error('unexpected')
+    expect(outcome).toMatchObject({ kind: 'succeeded', usage: { inputTokens: 3, outputTokens: 2 } })
+    expect(outcome.line).toBe(
+      `{"id":"batch_req_1","custom_id":"c-3","response":{"status_code":200,"request_id":"req_x","body":${bodyText}},"error":null}`,
+    )
+    // The same line as serialising the parsed body, byte for byte, when the text is compact.
+    const compact = outcomeOf(request(1), { ...answer, bodyText: JSON.stringify(body) }, ctx)
+    const serialised = outcomeOf(request(1), { ...answer, bodyText: undefined }, ctx)
+    if (compact.kind === 'retry' || serialised.kind === 'retry') throw new Error('unexpected')
+    expect(compact.line).toBe(serialised.line)
+    // Pretty-printed JSON would break the JSONL line: the body is serialised instead.
+    const pretty = outcomeOf(request(1), { ...answer, bodyText: JSON.stringify(body, null, 2) }, ctx)
+    if (pretty.kind === 'retry') throw new Error('unexpected')
+    expect(pretty.line).toBe(serialised.line)
+    // Failed answers too.
+    const failed = outcomeOf(request(3), { type: 'response', status: 400, body: {}, bodyText: ' {} ' }, ctx)
+    if (failed.kind === 'retry') throw new Error('unexpected')
+    expect(JSON.parse(failed.line)).toMatchObject({ response: { status_code: 400, body: {} } })
+    expect(failed.line).toContain('"body": {} }')
+  })
+
   it('retries retryable failures with backoff or the provider delay', () => {
     expect(outcomeOf(request(1), { type: 'response', status: 503, body: {} }, ctx)).toEqual({
       batchId: 'batch_1',

@@ -32,7 +32,7 @@ export function outcomeOf(
   const { batchId, index, id, customId } = request
   if (result.type === 'response' && result.status >= 200 && result.status < 300) {
     const usage = extractUsage(result.body)
-    const line = responseLine(id, customId, result.status, result.requestId, result.body)
+    const line = responseLine(id, customId, result.status, result.requestId, result.body, result.bodyText)
     return usage
       ? { batchId, index, kind: 'succeeded', line, usage }
       : { batchId, index, kind: 'succeeded', line }
@@ -48,7 +48,7 @@ export function outcomeOf(
   }
   const line =
     result.type === 'response'
-      ? responseLine(id, customId, result.status, result.requestId, result.body)
+      ? responseLine(id, customId, result.status, result.requestId, result.body, result.bodyText)
       : errorLine(id, customId, result.code, result.message)
   return { batchId, index, kind: 'failed', line }
 }

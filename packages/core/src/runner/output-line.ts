@@ -1,13 +1,29 @@
 import { newRequestId } from '../ids.ts'
 
-/** An output/error file line for a request that got an HTTP answer. */
+/**
+ * Whether a provider's `bodyText` can go into a JSONL line as is: JSON may put line breaks between its
+ * tokens (a pretty-printed answer), and a line break would split the line.
+ */
+function embeddable(bodyText: string | undefined): bodyText is string {
+  return bodyText !== undefined && bodyText.length > 0 && !bodyText.includes('\n') && !bodyText.includes('\r')
+}
+
+/**
+ * An output/error file line for a request that got an HTTP answer. `bodyText`, the exact JSON of `body`
+ * when the provider has it (see `ExecuteResult`), is embedded as is instead of serialising `body` again.
+ */
 export function responseLine(
   id: string,
   customId: string,
   statusCode: number,
   requestId: string | undefined,
   body: unknown,
+  bodyText?: string,
 ): string {
+  if (embeddable(bodyText)) {
+    // The same text JSON.stringify would write for the object below, with the body's own text inside.
+    return `{"id":${JSON.stringify(id)},"custom_id":${JSON.stringify(customId)},"response":{"status_code":${JSON.stringify(statusCode)},"request_id":${JSON.stringify(requestId ?? newRequestId())},"body":${bodyText}},"error":null}`
+  }
   return JSON.stringify({
     id,
     custom_id: customId,

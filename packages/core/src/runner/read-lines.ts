@@ -45,11 +45,20 @@ export async function readLineTexts(
     const stream = await files.read(scope, fileId, { start: first.offset, end })
     if (stream) {
       const bytes = await readRange(stream, end - first.offset)
+      // One decode for the whole range. When it gives one UTF-16 unit per byte (ASCII, the usual case),
+      // character offsets are byte offsets and each line is a slice of it; otherwise decode line by line.
+      const whole = decoder.decode(bytes)
+      const aligned = whole.length === bytes.byteLength
       for (let k = i; k < j; k++) {
         const item = sorted[k]!
         const from = item.offset - first.offset
         if (from + item.length <= bytes.byteLength) {
-          texts.set(item.index, decoder.decode(bytes.subarray(from, from + item.length)))
+          texts.set(
+            item.index,
+            aligned
+              ? whole.slice(from, from + item.length)
+              : decoder.decode(bytes.subarray(from, from + item.length)),
+          )
         }
       }
     }

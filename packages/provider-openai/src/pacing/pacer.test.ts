@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { Pacer, type PacerClock, type Permit } from './pacer.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { type Admission, Pacer, type PacerClock, type Permit } from './pacer.ts'
 import { credentialFingerprint, PacerRegistry } from './registry.ts'
 
 /** Virtual time: `sleep` jumps the clock forward at once, so waits are exact and instant. */
@@ -74,6 +74,19 @@ describe('Pacer with configured limits', () => {
       reason: 'wait',
       retryAfterMs: 10_000,
     })
+  })
+
+  it('admits at once while nobody waits, never ahead of a call already waiting', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ rpm: 60, clock }) // one call per second, burst of one
+    const first = pacer.acquire(1, { deadline: far })
+    const second = pacer.acquire(1, { deadline: far }) // no capacity: waits
+    clock.t += 1_000 // capacity for one call again, which is the waiting call's
+    const third = pacer.acquire(1, { deadline: far })
+    const seq = (admission: Admission): number => (admission.ok ? admission.permit.seq : -1)
+    const [a, b, c] = await Promise.all([first, second, third])
+    expect([seq(a), seq(b), seq(c)]).toEqual([1, 2, 3])
+    expect(clock.slept).toEqual([1_000])
   })
 
   it('gives up at once when the caller aborts', async () => {
@@ -237,5 +250,21 @@ describe('PacerRegistry', () => {
     expect(await pacers.get(null)).not.toBe(a)
     expect(pacers.keys()).toContain(await credentialFingerprint('sk-tenant-a-secret'))
     expect(pacers.keys().join(',')).not.toContain('secret')
+  })
+
+  it('hashes a credential once, then finds its pacer without hashing or waiting', async () => {
+    const digest = vi.spyOn(crypto.subtle, 'digest')
+    try {
+      const pacers = new PacerRegistry()
+      expect(pacers.peek('sk-tenant-a-secret')).toBeUndefined()
+      const a = await pacers.get('sk-tenant-a-secret')
+      expect(pacers.peek('sk-tenant-a-secret')).toBe(a)
+      expect(await pacers.get('sk-tenant-a-secret')).toBe(a)
+      expect(pacers.peek(null)).toBeUndefined()
+      expect(pacers.peek(null) ?? (await pacers.get(null))).toBe(pacers.peek(null))
+      expect(digest).toHaveBeenCalledTimes(1)
+    } finally {
+      digest.mockRestore()
+    }
   })
 })

@@ -129,6 +129,8 @@ export class Pacer {
   #lastDecreaseAt = Number.NEGATIVE_INFINITY
   #grownAt = 0
   #tail: Promise<unknown> = Promise.resolve()
+  /** Calls queued in {@link acquire} and not yet admitted or refused. */
+  #waiting = 0
 
   constructor(options: PacerOptions = {}) {
     this.#clock = options.clock ?? wallClock
@@ -182,8 +184,17 @@ export class Pacer {
    */
   acquire(cost: number, options: { deadline: number; signal?: AbortSignal }): Promise<Admission> {
     const enqueuedAt = this.#clock.now()
+    // Nobody waiting: admit at once when every budget allows it (the common case, and FIFO still holds).
+    if (this.#waiting === 0 && options.signal?.aborted !== true) {
+      const step = this.tryAdmit(cost, enqueuedAt)
+      if (step.ok) return Promise.resolve(step)
+    }
+    this.#waiting++
     const turn = this.#tail.then(() => this.#admit(cost, options, enqueuedAt))
-    this.#tail = turn.catch(() => undefined)
+    const settled = (): void => {
+      this.#waiting--
+    }
+    this.#tail = turn.then(settled, settled)
     return turn
   }
 

@@ -44,6 +44,19 @@ describe('readRateLimits', () => {
       requests: { limit: null, remaining: 3, resetMs: null },
     })
     expect(readRateLimits(new Headers(), now)).toEqual({})
+    expect(
+      readRateLimits(new Headers({ 'content-type': 'application/json', 'x-request-id': 'r' }), now),
+    ).toEqual({})
+  })
+
+  it('reads any header reader, listable or not, mixed case too', () => {
+    const values: Record<string, string> = { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59' }
+    const getOnly = { get: (name: string) => values[name] ?? null }
+    const expected = { requests: { limit: 60, remaining: 59, resetMs: null } }
+    expect(readRateLimits(getOnly, now)).toEqual(expected)
+    expect(
+      readRateLimits(new Headers({ 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '59' }), now),
+    ).toEqual(expected)
   })
 })
 
