@@ -19,18 +19,28 @@ export function statements(schemaName: string) {
      * $1 batch id, $2… per-line arrays. Fails with a unique violation if a line is already stored:
      * `ON CONFLICT` costs as much again per row, and only a rerun of an interrupted validation needs it
      * ({@link insertRequestsAgain}).
+     *
+     * Commits without waiting for its WAL to reach disk (as a claim does): lines lost in a database
+     * crash belong to a batch still `validating`, whose validation runs again; the durable commit of
+     * its move to `in_progress` flushes the WAL up to itself, these lines included.
      */
     insertRequests: `
+      WITH settings AS MATERIALIZED (
+        SELECT set_config('synchronous_commit', 'off', true) AS synchronous_commit
+      )
       INSERT INTO ${s}.requests (batch_id, idx, request_id, custom_id, byte_offset, byte_length)
       SELECT $1, t.idx, t.request_id, t.custom_id, t.byte_offset, t.byte_length
-      FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
+      FROM settings, unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
         AS t(idx, request_id, custom_id, byte_offset, byte_length)`,
 
     /** {@link insertRequests}, idempotent per (batch, line): lines already stored are kept as they are. */
     insertRequestsAgain: `
+      WITH settings AS MATERIALIZED (
+        SELECT set_config('synchronous_commit', 'off', true) AS synchronous_commit
+      )
       INSERT INTO ${s}.requests (batch_id, idx, request_id, custom_id, byte_offset, byte_length)
       SELECT $1, t.idx, t.request_id, t.custom_id, t.byte_offset, t.byte_length
-      FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
+      FROM settings, unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::int[])
         AS t(idx, request_id, custom_id, byte_offset, byte_length)
       ON CONFLICT DO NOTHING`,
 

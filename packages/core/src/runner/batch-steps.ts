@@ -11,8 +11,9 @@ import { terminated } from './terminated.ts'
 
 /** How long a batch waits before re-checking lines still in flight during cancel or finalize. */
 const inFlightRecheckMs = 1_000
-/** Request lines are inserted in slices of this many. */
+/** Request lines are inserted in slices of this many, this many slices at a time. */
 const insertSlice = 1_000
+const insertLanes = 4
 
 const scopeOf = (batch: BatchRecord): Scope => ({ ownerId: batch.ownerId })
 
@@ -97,9 +98,7 @@ async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
     result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
   }
   if (!result.ok) return fail(ctx, lease, result.errors)
-  for (let i = 0; i < result.items.length; i += insertSlice) {
-    await ctx.store.requests.insert(batch.id, result.items.slice(i, i + insertSlice))
-  }
+  await insertItems(ctx, batch.id, result.items)
   const now = ctx.clock.now()
   const started = await ctx.store.batches.transition(
     batch.id,
@@ -114,6 +113,26 @@ async function validate(ctx: RunnerContext, lease: BatchLease): Promise<void> {
     ctx.logger.info?.('batch in progress', { batch: batch.id, total: result.total })
     ctx.notifyWork()
   }
+}
+
+/**
+ * Stores a batch's request lines, a few slices at once (a database store spreads them over its
+ * connections). Slices are cut in file order, as an outline draws its ids while it is sliced.
+ */
+async function insertItems(
+  ctx: RunnerContext,
+  batchId: string,
+  items: IngestResult['items'] | IngestOutline['items'],
+): Promise<void> {
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const slice = items.slice(next, next + insertSlice)
+      next += insertSlice
+      await ctx.store.requests.insert(batchId, slice)
+    }
+  }
+  await Promise.all(Array.from({ length: insertLanes }, lane))
 }
 
 /** A batch whose window closed before it was even validated: `expired`, no files. */
