@@ -1,6 +1,7 @@
 import type { FileStore } from '@batchkit/core'
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
-import { readContent, writeContent } from './content.ts'
+import { readContent } from './content-read.ts'
+import { writeContent } from './content-write.ts'
 import type { StoreContext } from './context.ts'
 import { fileFromRow } from './rows.ts'
 
