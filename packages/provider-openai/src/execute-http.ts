@@ -78,7 +78,7 @@ export async function sendCall(
   request: ExecuteRequest,
 ): Promise<CallAnswer> {
   if (request.signal.aborted) return { result: callerAborted(request.signal) }
-  const signal = callSignal(request.signal, config.timeoutMs)
+  const signal = callSignal(request.signal, config.timeoutMs, request.timeoutMs)
   const init: RequestInit = { method: 'POST', headers: call.headers, body: call.body, signal: signal.signal }
   const { lines } = config
   try {
@@ -96,11 +96,11 @@ export async function sendCall(
     const text = await response.text()
     return { result: toResponseResult(response.status, response.headers, text), headers: response.headers }
   } catch (error) {
-    if (request.signal.aborted) return { result: callerAborted(request.signal) }
     if (signal.timedOut()) {
-      const message = `No answer from ${hostOf(call.url)} within ${config.timeoutMs} ms.`
+      const message = `No answer from ${hostOf(call.url)} within ${signal.timeoutMs} ms.`
       return { result: { type: 'error', code: 'request_timeout', message } }
     }
+    if (request.signal.aborted) return { result: callerAborted(request.signal) }
     const message = redact(
       `Request to ${hostOf(call.url)} failed: ${describeNetworkError(error)}`,
       secretsOf(config, call.key, call.url),

@@ -21,7 +21,22 @@ const part = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|μs|ns)/g
  * parseGoDurationMs('2s81ms') // 2081
  */
 export function parseGoDurationMs(text: string | null | undefined): number | undefined {
-  const value = text?.trim()
+  if (!text) return undefined
+  // Every answer carries two resets, and the same few values come back again and again.
+  const known = parsed.get(text)
+  if (known !== undefined || parsed.has(text)) return known
+  const ms = parse(text)
+  if (parsed.size >= maxRemembered) parsed.clear()
+  parsed.set(text, ms)
+  return ms
+}
+
+/** Durations parsed lately, by their text. */
+const parsed = new Map<string, number | undefined>()
+const maxRemembered = 1_024
+
+function parse(text: string): number | undefined {
+  const value = text.trim()
   if (!value) return undefined
   if (/^\d+(?:\.\d+)?$/.test(value)) return round(Number(value) * 1000)
   if (!whole.test(value)) return undefined

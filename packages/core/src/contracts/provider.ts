@@ -18,6 +18,12 @@ export interface ExecuteRequest {
   deadline: number
   /** Aborts when the runner shuts down or the call overruns its deadline. */
   signal: AbortSignal
+  /**
+   * When set, `signal` aborts with a `TimeoutError` this many ms after the call started, at the latest.
+   * A provider whose own call timeout is not shorter can rely on `signal` alone instead of arming a
+   * timer and a signal of its own for every call.
+   */
+  timeoutMs?: number
 }
 
 /** What a provider answered. */

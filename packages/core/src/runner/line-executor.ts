@@ -337,6 +337,7 @@ export class LineExecutor {
         credential: info.credential,
         deadline: info.batch.expiresAt,
         signal: timeout.signal,
+        ...(timer === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
       })
     } catch (error) {
       this.#ctx.logger.warn?.('provider threw from execute', {

@@ -48,6 +48,12 @@ function window(
   return undefined
 }
 
+/** The header names of OpenAI's dialect. */
+const openaiNames: Record<'requests' | 'tokens', [string, string, string]> = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+}
+
 /**
  * False when `headers` can list its names (a Web `Headers`) and none of them is a rate-limit header of
  * any dialect below: one pass over a few names instead of 18 lookups on every answer of an upstream that
@@ -74,9 +80,13 @@ function mayCarryLimits(headers: HeaderReader): boolean {
  */
 export function readRateLimits(headers: HeaderReader, now: number): RateLimitInfo {
   const info: RateLimitInfo = {}
+  // Fast path: both budgets in OpenAI's dialect (OpenAI, Azure, Groq, vLLM behind a gateway).
+  const openaiRequests = window(headers, now, [openaiNames.requests])
+  const openaiTokens = openaiRequests && window(headers, now, [openaiNames.tokens])
+  if (openaiRequests && openaiTokens) return { requests: openaiRequests, tokens: openaiTokens }
   if (!mayCarryLimits(headers)) return info
   const requests = window(headers, now, [
-    ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+    openaiNames.requests,
     [
       'anthropic-ratelimit-requests-limit',
       'anthropic-ratelimit-requests-remaining',
@@ -85,7 +95,7 @@ export function readRateLimits(headers: HeaderReader, now: number): RateLimitInf
     ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
   ])
   const tokens = window(headers, now, [
-    ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+    openaiNames.tokens,
     [
       'anthropic-ratelimit-tokens-limit',
       'anthropic-ratelimit-tokens-remaining',
