@@ -67,11 +67,33 @@ async function setup(lines: number, answer?: Parameters<typeof gatedProvider>[0]
   return { clock, provider, engine, batch }
 }
 
+type Setup = Awaited<ReturnType<typeof setup>>
+
+/** Runs `body` while a runner loop drives `engine`; then releases every call still hanging and stops the loop. */
+async function whileLooping(
+  { engine, provider }: Pick<Setup, 'engine' | 'provider'>,
+  body: () => Promise<void>,
+) {
+  const loop = startRunnerLoop(engine.runner, { idleMs: 20 })
+  try {
+    await body()
+  } finally {
+    for (const id of provider.started) provider.release(id)
+    await loop.stop()
+  }
+}
+
+/** Waits until `batch` completed, and returns its request counts. */
+async function countsOnceCompleted({ engine, batch }: Pick<Setup, 'engine' | 'batch'>) {
+  await until(async () => (await engine.batches.get(scope, batch.id)).status === 'completed')
+  return (await engine.batches.get(scope, batch.id)).request_counts
+}
+
 describe('the Node runner loop', () => {
   it('keeps claiming lines while a slow one runs, however long the tick has been going', async () => {
-    const { clock, provider, engine, batch } = await setup(8)
-    const loop = startRunnerLoop(engine.runner, { idleMs: 20 })
-    try {
+    const run = await setup(8)
+    const { clock, provider } = run
+    await whileLooping(run, async () => {
       await until(() => provider.started.length === 2)
       const slow = provider.started[0]!
       // Past what used to be a tick's budget (1 s): that tick stopped claiming, and the lines it had not
@@ -82,21 +104,17 @@ describe('the Node runner loop', () => {
         return provider.started.length === 8
       })
       provider.release(slow)
-      await until(async () => (await engine.batches.get(scope, batch.id)).status === 'completed')
-      expect((await engine.batches.get(scope, batch.id)).request_counts).toMatchObject({ completed: 8 })
-    } finally {
-      for (const id of provider.started) provider.release(id)
-      await loop.stop()
-    }
+      expect(await countsOnceCompleted(run)).toMatchObject({ completed: 8 })
+    })
   })
 
   it('claims lines that became due meanwhile (a retry) while another line still runs', async () => {
     const limited: ExecuteResult = { type: 'response', status: 429, body: {}, retryAfterMs: 1_000 }
-    const { clock, provider, engine, batch } = await setup(2, (customId, attempt) =>
+    const run = await setup(2, (customId, attempt) =>
       customId === 'l1' && attempt === 1 ? limited : undefined,
     )
-    const loop = startRunnerLoop(engine.runner, { idleMs: 20 })
-    try {
+    const { clock, provider } = run
+    await whileLooping(run, async () => {
       // l0 hangs; l1 is answered 429 and goes back to the store until its retry-after has passed.
       await until(() => provider.started.length === 2)
       clock.advance(5_000)
@@ -104,30 +122,19 @@ describe('the Node runner loop', () => {
       await until(() => provider.started.filter((id) => id === 'l1').length === 2)
       provider.release('l1')
       provider.release('l0')
-      await until(async () => (await engine.batches.get(scope, batch.id)).status === 'completed')
-      expect((await engine.batches.get(scope, batch.id)).request_counts).toMatchObject({ completed: 2 })
-    } finally {
-      for (const id of provider.started) provider.release(id)
-      await loop.stop()
-    }
+      expect(await countsOnceCompleted(run)).toMatchObject({ completed: 2 })
+    })
   })
 
   it('fails a line whose answer cannot be written, instead of holding its slot for good', async () => {
     // JSON.stringify throws on a BigInt: before, the line's slot stayed taken and the tick never ended.
     const unwritable: ExecuteResult = { type: 'response', status: 200, body: { tokens: 1n } }
-    const { engine, batch } = await setup(3, (customId) =>
+    const run = await setup(3, (customId) =>
       customId === 'l1' ? unwritable : { type: 'response', status: 200, body: { ok: true } },
     )
-    const loop = startRunnerLoop(engine.runner, { idleMs: 20 })
-    try {
-      await until(async () => (await engine.batches.get(scope, batch.id)).status === 'completed')
-      expect((await engine.batches.get(scope, batch.id)).request_counts).toMatchObject({
-        completed: 2,
-        failed: 1,
-      })
-    } finally {
-      await loop.stop()
-    }
+    await whileLooping(run, async () => {
+      expect(await countsOnceCompleted(run)).toMatchObject({ completed: 2, failed: 1 })
+    })
   })
 
   it('stops gracefully: no new claims, lines in flight finish and are recorded', async () => {

@@ -1,4 +1,5 @@
 import type { RequestOutcome } from '@batchkit/core'
+import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PostgresStore } from './store.ts'
 import { createTestSchema, type TestSchema } from './testing/index.ts'
@@ -7,39 +8,16 @@ import { createTestSchema, type TestSchema } from './testing/index.ts'
 async function runningBatch(store: PostgresStore, lines: number, provider: string) {
   const now = Date.now()
   const id = `batch_race_${Math.random().toString(16).slice(2)}`
-  await store.batches.insert({
-    id,
-    ownerId: 'owner-races',
-    status: 'in_progress',
-    endpoint: '/v1/chat/completions',
-    inputFileId: 'file-x',
-    completionWindow: '24h',
-    model: null,
-    errors: null,
-    outputFileId: null,
-    errorFileId: null,
-    createdAt: now,
-    inProgressAt: now,
-    expiresAt: now + 86_400_000,
-    finalizingAt: null,
-    completedAt: null,
-    failedAt: null,
-    expiredAt: null,
-    cancellingAt: null,
-    cancelledAt: null,
-    requestCounts: { total: lines, completed: 0, failed: 0 },
-    usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 },
-    metadata: null,
-    outputExpiresAfter: null,
-    provider,
-    mode: 'emulated',
-    providerBatchId: null,
-    providerState: null,
-    credential: null,
-    endReason: null,
-    idempotencyKey: null,
-    wakeAt: null,
-  })
+  await store.batches.insert(
+    batchRecord({ ownerId: 'owner-races' }, now, {
+      id,
+      status: 'in_progress',
+      inputFileId: 'file-x',
+      inProgressAt: now,
+      requestCounts: { total: lines, completed: 0, failed: 0 },
+      provider,
+    }),
+  )
   for (let from = 1; from <= lines; from += 1000) {
     const items = []
     for (let index = from; index < Math.min(from + 1000, lines + 1); index++) {

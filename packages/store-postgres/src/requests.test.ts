@@ -1,4 +1,5 @@
 import type { BatchRecord } from '@batchkit/core'
+import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrefetchedSpans } from './prefetch.ts'
 import { createTestSchema, type TestSchema } from './testing/index.ts'
@@ -7,39 +8,14 @@ const owner = { ownerId: 'owner-requests' }
 
 function batch(id: string, inputFileId: string, total: number): BatchRecord {
   const now = Date.now()
-  return {
+  return batchRecord(owner, now, {
     id,
-    ownerId: owner.ownerId,
     status: 'in_progress',
-    endpoint: '/v1/chat/completions',
     inputFileId,
-    completionWindow: '24h',
-    model: null,
-    errors: null,
-    outputFileId: null,
-    errorFileId: null,
-    createdAt: now,
     inProgressAt: now,
-    expiresAt: now + 86_400_000,
-    finalizingAt: null,
-    completedAt: null,
-    failedAt: null,
-    expiredAt: null,
-    cancellingAt: null,
-    cancelledAt: null,
     requestCounts: { total, completed: 0, failed: 0 },
-    usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 },
-    metadata: null,
-    outputExpiresAfter: null,
     provider: 'p',
-    mode: 'emulated',
-    providerBatchId: null,
-    providerState: null,
-    credential: null,
-    endReason: null,
-    idempotencyKey: null,
-    wakeAt: null,
-  }
+  })
 }
 
 /** `n` JSONL lines of 20 bytes each (with the line break), line i starting at byte 20 × (i - 1). */

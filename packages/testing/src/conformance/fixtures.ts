@@ -30,7 +30,14 @@ export function fileRecord(scope: Scope, now: number, overrides: Partial<FileRec
   }
 }
 
-/** A batch record of `scope` in `validating`, created at `now`, due never, expiring a day later. */
+/**
+ * A batch record of `scope` in `validating`, created at `now`, due never, expiring a day later, with
+ * zero counts and usage; `overrides` replace any field.
+ *
+ * @example
+ * const now = Date.now()
+ * await store.batches.insert(batchRecord({ ownerId: 'owner-1' }, now, { status: 'in_progress', inProgressAt: now }))
+ */
 export function batchRecord(scope: Scope, now: number, overrides: Partial<BatchRecord> = {}): BatchRecord {
   return {
     id: newBatchId(),
