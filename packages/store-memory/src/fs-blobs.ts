@@ -2,9 +2,8 @@
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { randomHex } from '@batchkit/core'
+import { clampRange, pumpLimited, randomHex } from '@batchkit/core'
 import type { BlobStore } from './blob-store.ts'
-import { clampRange, pumpLimited } from './blob-store.ts'
 
 export type { BlobStore } from './blob-store.ts'
 

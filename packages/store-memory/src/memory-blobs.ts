@@ -1,6 +1,6 @@
 import type { ByteRange } from '@batchkit/core'
+import { clampRange, pumpLimited } from '@batchkit/core'
 import type { BlobStore } from './blob-store.ts'
-import { clampRange, pumpLimited } from './blob-store.ts'
 
 /** Small chunks are coalesced into segments of this size, so a stream of tiny chunks stays compact. */
 const segmentBytes = 64 * 1024

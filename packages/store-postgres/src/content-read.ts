@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { ByteRange } from '@batchkit/core'
-import { clampRange } from './content-limits.ts'
+import { clampRange } from '@batchkit/core'
 import type { StoreContext } from './context.ts'
 import { readSingleColumn } from './copy-binary.ts'
 

@@ -1,5 +1,4 @@
-import { randomHex } from '@batchkit/core'
-import { pumpLimited } from './content-limits.ts'
+import { pumpLimited, randomHex } from '@batchkit/core'
 import type { StoreContext } from './context.ts'
 import { copyChunkSink } from './copy-chunk-sink.ts'
 import { insertChunkSink } from './insert-chunk-sink.ts'

@@ -1,17 +1,20 @@
-import type { ByteRange } from '@batchkit/core'
-import { BatchkitError } from '@batchkit/core'
+import type { ByteRange } from './contracts/store.ts'
+import { BatchkitError } from './errors.ts'
+
+// Helpers for Store implementations: file content arrives as a stream with a size limit, and leaves
+// by byte range.
 
 /**
  * Reads `content` chunk by chunk into `sink`, awaiting it before the next read, and fails with
  * `file_too_large` (cancelling `content`) as soon as more than `maxBytes` arrived. Returns the byte count.
  *
  * @example
- * const bytes = await pumpLimited(stream, 1024, async (chunk) => save(chunk))
+ * const bytes = await pumpLimited(stream, 1024, (chunk) => { parts.push(chunk) })
  */
 export async function pumpLimited(
   content: ReadableStream<Uint8Array>,
   maxBytes: number,
-  sink: (chunk: Uint8Array) => Promise<void>,
+  sink: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<number> {
   const reader = content.getReader()
   let total = 0
@@ -22,11 +25,7 @@ export async function pumpLimited(
       if (!(value instanceof Uint8Array))
         throw new TypeError('File content must be a stream of Uint8Array chunks.')
       total += value.byteLength
-      if (total > maxBytes) {
-        throw new BatchkitError('file_too_large', `File exceeds the maximum size of ${maxBytes} bytes.`, {
-          param: 'file',
-        })
-      }
+      if (total > maxBytes) throw fileTooLarge(maxBytes)
       if (value.byteLength > 0) await sink(value)
     }
   } catch (error) {
@@ -35,6 +34,18 @@ export async function pumpLimited(
   } finally {
     reader.releaseLock()
   }
+}
+
+/**
+ * The error of content past `maxBytes`.
+ *
+ * @example
+ * throw fileTooLarge(512 * 1024 * 1024)
+ */
+export function fileTooLarge(maxBytes: number): BatchkitError {
+  return new BatchkitError('file_too_large', `File exceeds the maximum size of ${maxBytes} bytes.`, {
+    param: 'file',
+  })
 }
 
 /**
