@@ -1,26 +1,19 @@
-import type { ExecuteResult, Provider } from '../contracts/provider.ts'
+import type { Provider } from '../contracts/provider.ts'
 import type { ClaimedRequest, RequestLease, RequestOutcome } from '../contracts/records.ts'
-import type { BatchEndpoint } from '../wire/batch.ts'
 import { BatchCache, type BatchRunInfo } from './batch-cache.ts'
 import type { RunnerContext } from './context.ts'
-import { outcomeOf } from './outcome.ts'
-import { errorLine } from './output-line.ts'
+import { type ClaimedLine, executeLine, failedOutcome } from './execute-line.ts'
 import { readLineTexts } from './read-lines.ts'
 
 const defaultConcurrency = 16
-const defaultMaxAttempts = 5
 /** Batches whose info was not read for this long are forgotten when lines are claimed. */
 const batchIdleMs = 60_000
 /** While lines run and the store had none to claim, it is asked again this often. */
 const reclaimMs = 1_000
-/** Longest delay a timer can have (about 24.8 days); a longer `requestTimeoutMs` means no timeout. */
-const maxTimerMs = 2 ** 31 - 1
 
 /** A claimed line waiting for a free slot of its provider. */
-interface QueuedLine {
-  request: ClaimedRequest
+interface QueuedLine extends ClaimedLine {
   token: string
-  text: string | undefined
 }
 
 /** A lease this worker holds: its lines not yet recorded, and when it must be renewed. */
@@ -28,17 +21,6 @@ interface HeldLease {
   token: string
   expiresAt: number
   outstanding: number
-}
-
-/** A final failure of a line that got no answer (written to the error file). */
-function failed(request: ClaimedRequest, code: string, message: string): RequestOutcome {
-  const { batchId, index, id, customId } = request
-  return { batchId, index, kind: 'failed', line: errorLine(id, customId, code, message) }
-}
-
-/** Aborts a call that overran `requestTimeoutMs`. */
-function abortOverrun(timeout: AbortController): void {
-  timeout.abort(new DOMException('The call overran requestTimeoutMs.', 'TimeoutError'))
 }
 
 /** What one execution pass did. */
@@ -277,87 +259,15 @@ export class LineExecutor {
     this.#running.set(providerName, (this.#running.get(providerName) ?? 0) + 1)
     let outcome: RequestOutcome
     try {
-      outcome = await this.#execute(line, info)
+      outcome = await executeLine(this.#ctx, line, info)
     } catch (error) {
       // E.g. an answer whose body cannot be written as JSON: the line fails instead of holding its slot.
       this.#ctx.logger.warn?.('a line could not be executed', { error: String(error) })
-      outcome = failed(line.request, 'request_failed', "The provider's answer could not be recorded.")
+      outcome = failedOutcome(line.request, 'request_failed', "The provider's answer could not be recorded.")
     }
     this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
     this.#buffer.push({ token: line.token, outcome })
     this.#signal()
-  }
-
-  /** Runs one line and decides its outcome. Never throws. */
-  async #execute(line: QueuedLine, info: BatchRunInfo | null): Promise<RequestOutcome> {
-    const { request } = line
-    const { clock, options } = this.#ctx
-    const { batchId, index } = request
-    const now = clock.now()
-    // Batch gone, cancelled or out of time: hand the line back unexecuted; the batch step closes it.
-    if (info?.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
-      return { batchId, index, kind: 'retry', notBefore: now }
-    }
-    const provider = info.provider
-    if (!provider)
-      return failed(request, 'request_failed', `The provider '${info.batch.provider}' is not configured.`)
-    const maxAttempts = provider.maxAttempts ?? defaultMaxAttempts
-    if (request.attempts > maxAttempts) {
-      return failed(request, 'request_failed', `The request did not complete after ${maxAttempts} attempts.`)
-    }
-    if (info.credential === undefined) {
-      return failed(
-        request,
-        'request_failed',
-        'The provider key of this batch cannot be opened (was the secret changed?).',
-      )
-    }
-    let body: Record<string, unknown>
-    try {
-      body = (JSON.parse(line.text ?? '') as { body: Record<string, unknown> }).body
-    } catch {
-      return failed(request, 'request_failed', 'The input line could not be read back from the input file.')
-    }
-    let result: ExecuteResult
-    // The call's deadline. Not AbortSignal.timeout: in Node that also registers the signal for garbage
-    // collection tracking and costs ~15 µs a line; this timer is cleared as soon as the call returns.
-    const timeout = new AbortController()
-    const timer =
-      options.requestTimeoutMs <= maxTimerMs
-        ? setTimeout(abortOverrun, options.requestTimeoutMs, timeout)
-        : undefined
-    try {
-      result = await provider.execute({
-        endpoint: info.batch.endpoint as BatchEndpoint,
-        body,
-        batchId,
-        customId: request.customId,
-        requestId: request.id,
-        attempt: request.attempts,
-        credential: info.credential,
-        deadline: info.batch.expiresAt,
-        signal: timeout.signal,
-        ...(timer === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
-      })
-    } catch (error) {
-      this.#ctx.logger.warn?.('provider threw from execute', {
-        provider: provider.name,
-        error: String(error),
-      })
-      result = {
-        type: 'error',
-        code: 'request_failed',
-        message: 'The provider failed to execute the request.',
-      }
-    } finally {
-      clearTimeout(timer)
-    }
-    return outcomeOf(request, result, {
-      now: clock.now(),
-      expiresAt: info.batch.expiresAt,
-      maxAttempts,
-      backoff: options.backoff,
-    })
   }
 
   /** Wakes the run loop; progress made while it was busy is kept for its next wait. */
