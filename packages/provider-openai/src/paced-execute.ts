@@ -8,8 +8,8 @@ import type { PacerRegistry } from './pacing/registry.ts'
 /**
  * Runs one request line through the pacer of its credential: estimates its tokens, waits for capacity
  * (never past the batch's deadline or the pacer's `maxWaitMs` — then a retryable `request_failed` with
- * `retryAfterMs` hands the line back to the runner), sends it, and feeds the answer (headers, 429s,
- * usage) back to the pacer. A retryable failure without a `retry-after` gets the pacer's next slot as
+ * `retryAfterMs` and `sent: false` hands the line back to the runner without using up an attempt),
+ * sends it, and feeds the answer (headers, 429s, usage) back to the pacer. A retryable failure without a `retry-after` gets the pacer's next slot as
  * its `retryAfterMs`. Never throws.
  *
  * @example
@@ -35,6 +35,7 @@ export async function executePaced(
       message: `The provider's rate limit leaves no capacity ${why} (next in ${admission.retryAfterMs} ms).`,
       retryable: true,
       retryAfterMs: admission.retryAfterMs,
+      sent: false,
     }
   }
   const { result, headers } = await sendCall(config, call, request)

@@ -269,6 +269,7 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
           unlease(row)
           row.state = 'pending'
           row.notBefore = outcome.notBefore
+          if (outcome.unsent === true && row.attempts > 0) row.attempts--
           enqueueDelayed(row)
           continue
         }

@@ -138,10 +138,11 @@ export function requestStatements(schemaName: string) {
             reasoning_tokens, total_tokens)
       ), recorded AS (
         UPDATE ${s}.requests r SET
-          state = CASE WHEN i.kind = 'retry' THEN 'pending' ELSE 'done' END,
-          outcome = CASE WHEN i.kind = 'retry' THEN NULL ELSE i.kind END,
+          state = CASE WHEN i.kind IN ('retry', 'unsent') THEN 'pending' ELSE 'done' END,
+          outcome = CASE WHEN i.kind IN ('retry', 'unsent') THEN NULL ELSE i.kind END,
           line = i.line,
-          not_before = CASE WHEN i.kind = 'retry' THEN i.not_before ELSE r.not_before END,
+          not_before = CASE WHEN i.kind IN ('retry', 'unsent') THEN i.not_before ELSE r.not_before END,
+          attempts = CASE WHEN i.kind = 'unsent' THEN greatest(r.attempts - 1, 0) ELSE r.attempts END,
           lease_token = NULL,
           lease_expires_at = NULL
         FROM input i

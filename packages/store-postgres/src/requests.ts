@@ -96,7 +96,8 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
       outcomes.forEach((outcome, i) => {
         batchIds[i] = outcome.batchId
         indexes[i] = outcome.index
-        kinds[i] = outcome.kind
+        // An unsent retry travels as its own kind: the statement gives its attempt back.
+        kinds[i] = outcome.kind === 'retry' && outcome.unsent === true ? 'unsent' : outcome.kind
         if (outcome.kind === 'retry') {
           lines[i] = null
           notBefore[i] = Math.floor(outcome.notBefore)

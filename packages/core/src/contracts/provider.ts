@@ -56,6 +56,12 @@ export type ExecuteResult =
       /** Default true: network failures are retried. */
       retryable?: boolean
       retryAfterMs?: number
+      /**
+       * False when the request never left for the provider (e.g. its rate limit left no capacity in
+       * time): a retry then does not count as an attempt, so waiting for capacity never uses up a line's
+       * attempts. The batch's deadline still bounds it.
+       */
+      sent?: false
     }
 
 /** What every call of a {@link NativeBatchApi} gets. */

@@ -129,6 +129,8 @@ export type RequestOutcome =
       kind: 'retry'
       /** Not claimable again before this time. */
       notBefore: number
+      /** The line was not run (handed back unsent): the store gives back the attempt its claim counted. */
+      unsent?: true
     }
 
 /** A batch leased to one worker for batch-level work. */

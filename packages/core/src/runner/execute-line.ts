@@ -50,7 +50,7 @@ export async function executeLine(
   const now = clock.now()
   // Batch gone, cancelled or out of time: hand the line back unexecuted; the batch step closes it.
   if (info?.batch.status !== 'in_progress' || now >= info.batch.expiresAt) {
-    return { batchId, index, kind: 'retry', notBefore: now }
+    return { batchId, index, kind: 'retry', notBefore: now, unsent: true }
   }
   const provider = info.provider
   if (!provider)

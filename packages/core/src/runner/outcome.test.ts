@@ -97,6 +97,21 @@ describe('outcomeOf', () => {
     })
   })
 
+  it('hands an unsent line back without using up an attempt, until the deadline', () => {
+    const unsent = { type: 'error', code: 'request_failed', message: 'no capacity', sent: false } as const
+    expect(outcomeOf(request(3), { ...unsent, retryAfterMs: 2_000 }, ctx)).toEqual({
+      batchId: 'batch_1',
+      index: 3,
+      kind: 'retry',
+      notBefore: 3_200,
+      unsent: true,
+    })
+    expect(outcomeOf(request(3), unsent, ctx)).toMatchObject({ kind: 'retry', unsent: true })
+    const late = outcomeOf(request(3), { ...unsent, retryAfterMs: 200_000 }, ctx)
+    expect(late.kind).toBe('failed')
+    expect(outcomeOf(request(1), { ...unsent, retryable: false }, ctx).kind).toBe('failed')
+  })
+
   it('fails finally on 4xx, on retryable:false, after the last attempt, and when a retry would pass expires_at', () => {
     expect(outcomeOf(request(1), { type: 'response', status: 400, body: {} }, ctx).kind).toBe('failed')
     expect(

@@ -38,6 +38,12 @@ export function outcomeOf(
       : { batchId, index, kind: 'succeeded', line }
   }
   const retryable = result.retryable ?? (result.type === 'error' ? true : isRetryableStatus(result.status))
+  if (retryable && result.type === 'error' && result.sent === false) {
+    // Never sent: the retry costs no attempt. Scheduled as the provider asked, before the deadline.
+    const delay = jitterRetryAfter(result.retryAfterMs ?? ctx.backoff.baseMs, ctx.random)
+    const notBefore = ctx.now + delay
+    if (notBefore < ctx.expiresAt) return { batchId, index, kind: 'retry', notBefore, unsent: true }
+  }
   if (retryable && request.attempts < ctx.maxAttempts) {
     const delay =
       result.retryAfterMs !== undefined

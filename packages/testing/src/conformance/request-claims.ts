@@ -140,6 +140,27 @@ export function describeRequestClaimConformance(harness: HarnessRef): void {
     expect(got!.requestCounts).toEqual({ total: 2, completed: 1, failed: 0 })
   })
 
+  it('gives back the attempt of a line handed back unsent', async () => {
+    const { store, clock } = harness()
+    const now = clock.now()
+    const { batch, provider } = await runningBatch(store, now, { lines: 1 })
+    const first = await claim(store, provider, now, 10)
+    expect(first!.requests.map((r) => r.attempts)).toEqual([1])
+    const unsent: RequestOutcome = {
+      batchId: batch.id,
+      index: 1,
+      kind: 'retry',
+      notBefore: now,
+      unsent: true,
+    }
+    expect(await store.requests.record(first!.token, [unsent], now)).toEqual({ accepted: 1 })
+    const second = await claim(store, provider, now, 10)
+    expect(second!.requests.map((r) => r.attempts)).toEqual([1])
+    await store.requests.record(second!.token, [{ ...unsent, unsent: undefined }], now)
+    const third = await claim(store, provider, now, 10)
+    expect(third!.requests.map((r) => r.attempts)).toEqual([2])
+  })
+
   it('orders a due retry by its line index among fresh lines', async () => {
     const { store, clock } = harness()
     const now = clock.now()
