@@ -120,6 +120,20 @@ describe('emulated pacing against a rate-limited upstream', () => {
   }, 60_000)
 })
 
+describe('emulated pacing that hands lines back', () => {
+  it('completes every line although most wait for capacity longer than maxWaitMs, with one attempt each', async () => {
+    // 20 requests/s and 60 lines: most lines are handed back unsent, some several times; none of that
+    // may use up their single attempt.
+    const { batch, upstream } = await run(
+      { rpm: 1200, latencyMs: 5 },
+      { rpm: 1200, maxAttempts: 1, pacing: { maxWaitMs: 100 } },
+      60,
+    )
+    expect(batch.request_counts).toEqual({ total: 60, completed: 60, failed: 0 })
+    expect(upstream.calls.filter((c) => c.status === 200)).toHaveLength(60)
+  }, 60_000)
+})
+
 describe('emulated pacing when the upstream sends no rate-limit headers', () => {
   it('finds the limit from 429s alone and keeps them rare', async () => {
     const R = 1200

@@ -163,7 +163,7 @@ describe('openaiCompatible', () => {
     const provider = openaiCompatible({ baseURL: fake.url })
     expect(await provider.execute(request())).toMatchObject({ status: 200 })
     const deferred = await provider.execute(request({ requestId: 'batch_req_2' }))
-    expect(deferred).toMatchObject({ type: 'error', code: 'request_failed', retryable: true })
+    expect(deferred).toMatchObject({ type: 'error', code: 'request_failed', retryable: true, sent: false })
     expect(deferred.retryAfterMs).toBeGreaterThan(50_000)
     expect(deferred.retryAfterMs).toBeLessThanOrEqual(60_000)
     expect(fake.stats().total).toBe(1)
