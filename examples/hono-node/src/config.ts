@@ -35,7 +35,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     hostname: env.HOST ?? '127.0.0.1',
     secret: env.BATCHKIT_SECRET || undefined,
     openaiBaseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
-    mockLatencyMs: Number(env.MOCK_LATENCY_MS ?? 20),
+    mockLatencyMs: wholeNumber(env, 'MOCK_LATENCY_MS', 0) ?? 20,
     logLevel,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.BATCHKIT_DB_SCHEMA || 'batchkit',
@@ -47,10 +47,17 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 
 /** A positive integer setting, or undefined when unset. */
 function positiveInteger(env: Record<string, string | undefined>, name: string): number | undefined {
+  return wholeNumber(env, name, 1)
+}
+
+/** The integer ≥ `min` in `env[name]`, undefined when unset; a clear error naming it otherwise. */
+function wholeNumber(env: Record<string, string | undefined>, name: string, min: number): number | undefined {
   const raw = env[name]
   if (raw === undefined || raw === '') return undefined
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got '${raw}'`)
+  if (!Number.isInteger(value) || value < min) {
+    const what = min === 1 ? 'a positive integer' : `an integer ≥ ${min}`
+    throw new Error(`${name} must be ${what}, got '${raw}'`)
+  }
   return value
 }

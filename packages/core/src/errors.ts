@@ -19,7 +19,6 @@ export const errorStatus = {
   file_too_large: 413,
   request_too_large: 413,
   unsupported_endpoint: 422,
-  invalid_file_purpose: 422,
   rate_limit_exceeded: 429,
   internal_error: 500,
   service_unavailable: 503,
