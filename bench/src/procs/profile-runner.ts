@@ -2,8 +2,8 @@
  * Runs scenario 1's batchkit side alone, for profiling the runner:
  * `node --cpu-prof --cpu-prof-dir=/tmp/prof --conditions=source --import tsx src/procs/profile-runner.ts`
  * Env: BENCH_STORE (memory|postgres), BENCH_LINES (default 20000), BENCH_CONCURRENCY (64), BENCH_LATENCY (0),
- * BENCH_REPS (1); BENCH_CEILING=1 to run the plain fetch loop instead, `both` to run it before each batch in
- * the same process (as scenario 1 does); BENCH_PROFILE_DIR to CPU-profile only the measured runs (each
+ * BENCH_REPS (1), BENCH_FETCH_SIGNAL=0 (calls without their abort signal); BENCH_CEILING=1 to run the
+ * plain fetch loop instead, `both` to run it before each batch in the same process (as scenario 1 does); BENCH_PROFILE_DIR to CPU-profile only the measured runs (each
  * batch from its upload to its terminal status, each fetch loop), one `.cpuprofile` per run, without the
  * process's start-up and input generation that `--cpu-prof` also records.
  */
@@ -28,11 +28,14 @@ const tmp = await mkdtemp(join(tmpdir(), 'batchkit-profile-'))
 const inputPath = join(tmp, 'in.jsonl')
 await writeJsonl(inputPath, lines, 150)
 const upstream = await startUpstream({ latencyMs: Number(process.env.BENCH_LATENCY ?? 0) })
+/** BENCH_FETCH_SIGNAL=0: calls go out without their abort signal (to measure what the signal costs). */
+const withoutSignal: typeof fetch = (input, init) => fetch(input, { ...init, signal: null })
 const provider = openaiCompatible({
   name: 'upstream',
   baseURL: upstream.url,
   concurrency,
   apiKey: 'sk-bench',
+  ...(process.env.BENCH_FETCH_SIGNAL === '0' ? { fetch: withoutSignal } : {}),
 })
 
 /** Runs `work`, CPU-profiled into `<BENCH_PROFILE_DIR>/<name>.cpuprofile` when that is set. */
