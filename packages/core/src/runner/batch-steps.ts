@@ -7,7 +7,7 @@ import type { RunnerContext } from './context.ts'
 import { runNativeStep } from './native-steps.ts'
 import { lineErrorMessages } from './output-line.ts'
 import { writeResultFile } from './result-files.ts'
-import { terminated } from './terminated.ts'
+import { expireUnstarted, terminated } from './terminated.ts'
 
 /** How long a batch waits before re-checking lines still in flight during cancel or finalize. */
 const inFlightRecheckMs = 1_000
@@ -29,7 +29,7 @@ export async function runBatchStep(ctx: RunnerContext, lease: BatchLease): Promi
   const now = ctx.clock.now()
   switch (batch.status) {
     case 'validating':
-      if (now >= batch.expiresAt) return expireUnvalidated(ctx, lease)
+      if (now >= batch.expiresAt) return expireUnstarted(ctx, lease)
       return validate(ctx, lease)
     case 'in_progress': {
       const expired = now >= batch.expiresAt
@@ -133,20 +133,6 @@ async function insertItems(
     }
   }
   await Promise.all(Array.from({ length: insertLanes }, lane))
-}
-
-/** A batch whose window closed before it was even validated: `expired`, no files. */
-async function expireUnvalidated(ctx: RunnerContext, lease: BatchLease): Promise<void> {
-  const now = ctx.clock.now()
-  const expired = await ctx.store.batches.transition(
-    lease.batch.id,
-    ['validating'],
-    'expired',
-    { expiredAt: now, wakeAt: null, credential: null },
-    lease.token,
-  )
-  if (expired) return terminated(ctx, expired)
-  await ctx.store.batches.release(lease.batch.id, lease.token, now)
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Store } from '../contracts/store.ts'
 import { sha256Hex } from '../crypto.ts'
 import { readJsonlLines } from '../jsonl/reader.ts'
 import { errorLine, lineErrorMessages } from './output-line.ts'
-import { defaultOutputRetentionSeconds, resultFileId } from './result-files.ts'
+import { insertResultFile, resultFileId } from './result-files.ts'
 import { extractUsage, zeroUsage } from './usage.ts'
 
 const encoder = new TextEncoder()
@@ -173,16 +173,7 @@ async function writeImported(
     await store.files.purgeContent(id)
     return null
   }
-  const retention = batch.outputExpiresAfter ?? defaultOutputRetentionSeconds
-  await store.files.insert({
-    id,
-    ownerId: batch.ownerId,
-    filename: `${batch.id}_${kind === 'succeeded' ? 'output' : 'error'}.jsonl`,
-    purpose: 'batch_output',
-    bytes,
-    createdAt: now,
-    expiresAt: now + retention * 1000,
-  })
+  await insertResultFile(store, batch, kind, id, bytes, now)
   return id
 }
 

@@ -5,7 +5,7 @@ import { cancelUnsubmitted, failNative } from './native-finish.ts'
 import { applySnapshot, type NativeStepInput, pollNative, retryLater } from './native-poll.ts'
 import { pollIntervals, readNativeState, stateRecord } from './native-state.ts'
 import { submitNative } from './native-submit.ts'
-import { terminated } from './terminated.ts'
+import { expireUnstarted } from './terminated.ts'
 
 /**
  * The batch-level step of a native batch (one the provider's own batch API runs), by status:
@@ -37,7 +37,7 @@ export async function runNativeStep(ctx: RunnerContext, lease: BatchLease): Prom
     return store.batches.release(batch.id, token, null)
   }
   if (batch.status === 'validating' && !submitted && clock.now() >= batch.expiresAt) {
-    return expireUnsubmitted(ctx, lease)
+    return expireUnstarted(ctx, lease)
   }
   if (!api) {
     ctx.logger.error?.('native batch on a provider without a native API', {
@@ -86,18 +86,4 @@ async function cancelAtProvider(
   }
   await ctx.store.batches.update(lease.batch.id, { providerState: stateRecord(state) }, lease.token)
   return pollNative(ctx, lease, input)
-}
-
-/** Its window closed before it reached the provider: `expired`, no files. */
-async function expireUnsubmitted(ctx: RunnerContext, lease: BatchLease): Promise<void> {
-  const now = ctx.clock.now()
-  const expired = await ctx.store.batches.transition(
-    lease.batch.id,
-    ['validating'],
-    'expired',
-    { expiredAt: now, wakeAt: null, credential: null },
-    lease.token,
-  )
-  if (expired) return terminated(ctx, expired)
-  await ctx.store.batches.release(lease.batch.id, lease.token, now)
 }

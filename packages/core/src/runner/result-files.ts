@@ -47,6 +47,23 @@ export async function writeResultFile(
   const id = await resultFileId(batch.id, kind)
   await store.files.purgeContent(id)
   const bytes = await store.files.writeContent(id, outcomeStream(store, batch.id, kind, pageSize))
+  await insertResultFile(store, batch, kind, id, bytes, now)
+  return id
+}
+
+/**
+ * Makes a batch's written output (`succeeded`) or error (`failed`) file visible: purpose
+ * `batch_output`, owned by the batch's owner, kept for the batch's `output_expires_after` (30 days
+ * by default).
+ */
+export async function insertResultFile(
+  store: Store,
+  batch: BatchRecord,
+  kind: 'succeeded' | 'failed',
+  id: string,
+  bytes: number,
+  now: number,
+): Promise<void> {
   const retention = batch.outputExpiresAfter ?? defaultOutputRetentionSeconds
   await store.files.insert({
     id,
@@ -57,5 +74,4 @@ export async function writeResultFile(
     createdAt: now,
     expiresAt: now + retention * 1000,
   })
-  return id
 }

@@ -1,4 +1,4 @@
-import type { BatchRecord } from '../contracts/records.ts'
+import type { BatchLease, BatchRecord } from '../contracts/records.ts'
 import type { Scope } from '../contracts/scope.ts'
 import { batchToWire } from '../engine/to-wire.ts'
 import type { RunnerContext } from './context.ts'
@@ -23,6 +23,26 @@ export async function terminated(ctx: RunnerContext, batch: BatchRecord): Promis
   } catch (error) {
     ctx.logger.error?.('onBatchTerminal hook failed', { batch: batch.id, error: String(error) })
   }
+}
+
+/**
+ * A `validating` batch whose window closed before it started (not validated yet, or not yet handed to
+ * a native provider): `expired`, no files. Lost to a concurrent change, it just hands the lease back.
+ *
+ * @example
+ * if (now >= lease.batch.expiresAt) return expireUnstarted(ctx, lease)
+ */
+export async function expireUnstarted(ctx: RunnerContext, lease: BatchLease): Promise<void> {
+  const now = ctx.clock.now()
+  const expired = await ctx.store.batches.transition(
+    lease.batch.id,
+    ['validating'],
+    'expired',
+    { expiredAt: now, wakeAt: null, credential: null },
+    lease.token,
+  )
+  if (expired) return terminated(ctx, expired)
+  await ctx.store.batches.release(lease.batch.id, lease.token, now)
 }
 
 /**

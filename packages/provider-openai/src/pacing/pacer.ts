@@ -1,29 +1,13 @@
+import { type Clock, systemClock } from '@batchkit/core'
 import type { HeaderReader } from '../header-reader.ts'
 import { Budget } from './budget.ts'
 import { type LimitWindow, readRateLimits, refillRate } from './rate-limits.ts'
 
-/** Time for the pacer: injectable so tests are deterministic. Web-standard by default (Workers too). */
-export interface PacerClock {
-  now(): number
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
+/** Time for the pacer: injectable so tests are deterministic (batchkit's {@link Clock}). */
+export type PacerClock = Clock
 
-/** The wall clock, with `setTimeout`. */
-export const wallClock: PacerClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted || ms <= 0) return resolve()
-      const done = (): void => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      signal?.addEventListener('abort', done, { once: true })
-    }),
-}
+/** The wall clock, with `setTimeout` (Web-standard, so Workers too). */
+export const wallClock: PacerClock = systemClock
 
 /** Options of a {@link Pacer}. */
 export interface PacerOptions {
