@@ -1,5 +1,6 @@
 import type { BatchRecord, RequestOutcome } from '@batchkit/core'
-import { newFileId, newRequestLineId, randomHex, sha256Hex } from '@batchkit/core'
+import { newRequestLineId, randomHex, sha256Hex } from '@batchkit/core'
+import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConsistentFiles, type ProcessHarness, processHarness } from './process-fixtures.ts'
 import { type RunningProcess, startServer, until } from './processes.ts'
@@ -105,39 +106,15 @@ async function crashedWhileFinalizing(h: ProcessHarness, lines: number): Promise
   const { store } = { store: h.db.store() }
   const now = Date.now()
   const provider = `ghost-${randomHex(4)}`
-  const batch = await store.batches.insert({
-    id: `batch_${randomHex(12)}`,
-    ownerId: h.scope.ownerId,
-    status: 'in_progress',
-    endpoint: '/v1/chat/completions',
-    inputFileId: newFileId(),
-    completionWindow: '24h',
-    model: 'gpt-4o-mini',
-    errors: null,
-    outputFileId: null,
-    errorFileId: null,
-    createdAt: now,
-    inProgressAt: now,
-    expiresAt: now + 86_400_000,
-    finalizingAt: null,
-    completedAt: null,
-    failedAt: null,
-    expiredAt: null,
-    cancellingAt: null,
-    cancelledAt: null,
-    requestCounts: { total: lines, completed: 0, failed: 0 },
-    usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 },
-    metadata: null,
-    outputExpiresAfter: null,
-    provider,
-    mode: 'emulated',
-    providerBatchId: null,
-    providerState: null,
-    credential: null,
-    endReason: null,
-    idempotencyKey: null,
-    wakeAt: null,
-  })
+  const batch = await store.batches.insert(
+    batchRecord(h.scope, now, {
+      status: 'in_progress',
+      model: 'gpt-4o-mini',
+      inProgressAt: now,
+      requestCounts: { total: lines, completed: 0, failed: 0 },
+      provider,
+    }),
+  )
   const items = Array.from({ length: lines }, (_, i) => ({
     index: i + 1,
     id: newRequestLineId(),

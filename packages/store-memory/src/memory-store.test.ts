@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BatchRecord, RequestItem } from '@batchkit/core'
 import { offsetClock } from '@batchkit/core'
-import { describeStoreConformance } from '@batchkit/testing'
+import { describeStoreConformance, batchRecord as sharedBatchRecord } from '@batchkit/testing'
 import { describe, expect, it } from 'vitest'
 import { fsBlobs } from './fs-blobs.ts'
 import { memoryBlobs } from './memory-blobs.ts'
@@ -134,7 +134,6 @@ describe('memoryStore specifics', () => {
   })
 })
 
-let counter = 0
 const now0 = (): number => Date.now() - 1
 const item = (index: number): RequestItem => ({
   index,
@@ -144,39 +143,13 @@ const item = (index: number): RequestItem => ({
   length: 1,
 })
 
+/** An `in_progress` batch of owner `owner` on provider `p`. */
 function batchRecord(now: number, overrides: Partial<BatchRecord> = {}): BatchRecord {
-  return {
-    id: `batch_${++counter}_${Math.random().toString(16).slice(2)}`,
-    ownerId: 'owner',
+  return sharedBatchRecord({ ownerId: 'owner' }, now, {
     status: 'in_progress',
-    endpoint: '/v1/chat/completions',
     inputFileId: 'file-x',
-    completionWindow: '24h',
-    model: null,
-    errors: null,
-    outputFileId: null,
-    errorFileId: null,
-    createdAt: now,
     inProgressAt: now,
-    expiresAt: now + 86_400_000,
-    finalizingAt: null,
-    completedAt: null,
-    failedAt: null,
-    expiredAt: null,
-    cancellingAt: null,
-    cancelledAt: null,
-    requestCounts: { total: 0, completed: 0, failed: 0 },
-    usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 },
-    metadata: null,
-    outputExpiresAfter: null,
     provider: 'p',
-    mode: 'emulated',
-    providerBatchId: null,
-    providerState: null,
-    credential: null,
-    endReason: null,
-    idempotencyKey: null,
-    wakeAt: null,
     ...overrides,
-  }
+  })
 }
