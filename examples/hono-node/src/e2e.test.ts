@@ -5,6 +5,7 @@ import { type FakeUpstream, startFakeUpstream } from '@batchkit/testing/fake-ups
 import OpenAI, { toFile } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from './config.ts'
+import { chatJsonl, submitChatBatch } from './sdk-fixtures.ts'
 import { type ReferenceServer, startReferenceServer } from './server.ts'
 
 /**
@@ -26,28 +27,6 @@ describe('reference server driven by the openai SDK', () => {
         return fetch(input, init)
       },
     })
-
-  const lines = (n: number, prefix = 'line') =>
-    Array.from({ length: n }, (_, i) =>
-      JSON.stringify({
-        custom_id: `${prefix}-${i + 1}`,
-        method: 'POST',
-        url: '/v1/chat/completions',
-        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${i + 1}` }] },
-      }),
-    ).join('\n')
-
-  async function submit(openai: OpenAI, n: number, prefix?: string) {
-    const file = await openai.files.create({
-      file: await toFile(Buffer.from(lines(n, prefix)), 'input.jsonl'),
-      purpose: 'batch',
-    })
-    return openai.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    })
-  }
 
   async function waitFor(openai: OpenAI, id: string, statuses: string[], timeoutMs = 20_000) {
     const started = Date.now()
@@ -80,13 +59,13 @@ describe('reference server driven by the openai SDK', () => {
   it('uploads, retrieves, lists and deletes files', async () => {
     const openai = client()
     const file = await openai.files.create({
-      file: await toFile(Buffer.from(lines(3)), 'x.jsonl'),
+      file: await toFile(Buffer.from(chatJsonl(3)), 'x.jsonl'),
       purpose: 'batch',
     })
     expect(file).toMatchObject({ object: 'file', filename: 'x.jsonl', purpose: 'batch', status: 'processed' })
-    expect(file.bytes).toBe(Buffer.byteLength(lines(3)))
+    expect(file.bytes).toBe(Buffer.byteLength(chatJsonl(3)))
     expect(await openai.files.retrieve(file.id)).toEqual(file)
-    expect(await (await openai.files.content(file.id)).text()).toBe(lines(3))
+    expect(await (await openai.files.content(file.id)).text()).toBe(chatJsonl(3))
     const listed = await openai.files.list({ purpose: 'batch' })
     expect(listed.data.map((f) => f.id)).toContain(file.id)
     expect(await openai.files.delete(file.id)).toEqual({ id: file.id, object: 'file', deleted: true })
@@ -95,7 +74,7 @@ describe('reference server driven by the openai SDK', () => {
 
   it('runs a batch to completed and serves output and error files', async () => {
     const openai = client('tenant-a', 'flaky')
-    const created = await submit(openai, 50)
+    const created = await submitChatBatch(openai, 50)
     expect(created.status).toBe('validating')
     const done = await waitFor(openai, created.id, ['completed', 'failed'])
     expect(done.status).toBe('completed')
@@ -119,7 +98,7 @@ describe('reference server driven by the openai SDK', () => {
   it('auto-paginates batches.list across pages, newest first', async () => {
     const openai = client('tenant-pages')
     const ids: string[] = []
-    for (let i = 0; i < 7; i++) ids.push((await submit(openai, 1)).id)
+    for (let i = 0; i < 7; i++) ids.push((await submitChatBatch(openai, 1)).id)
     const seen: string[] = []
     for await (const batch of openai.batches.list({ limit: 2 })) seen.push(batch.id)
     expect(seen).toEqual(ids.reverse())
@@ -127,7 +106,7 @@ describe('reference server driven by the openai SDK', () => {
 
   it('cancels a running batch, keeping partial output; 409 on cancelling a completed batch', async () => {
     const openai = client('tenant-a', 'slow')
-    const created = await submit(openai, 200, 'c')
+    const created = await submitChatBatch(openai, 200, 'c')
     let batch = await waitFor(openai, created.id, ['in_progress'])
     while ((batch.request_counts?.completed ?? 0) < 4) batch = await openai.batches.retrieve(created.id)
     const cancelling = await openai.batches.cancel(created.id)
@@ -140,7 +119,7 @@ describe('reference server driven by the openai SDK', () => {
     expect(output).toHaveLength(counts.completed)
 
     const quick = client()
-    const finished = await waitFor(quick, (await submit(quick, 2)).id, ['completed'])
+    const finished = await waitFor(quick, (await submitChatBatch(quick, 2)).id, ['completed'])
     const before = requests
     const error = await quick.batches.cancel(finished.id).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.ConflictError)
@@ -150,7 +129,7 @@ describe('reference server driven by the openai SDK', () => {
 
   it("answers 404 for another tenant's batches and files", async () => {
     const owner = client('tenant-owner')
-    const created = await submit(owner, 2)
+    const created = await submitChatBatch(owner, 2)
     const done = await waitFor(owner, created.id, ['completed'])
     const stranger = client('tenant-stranger')
     await expect(stranger.batches.retrieve(done.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError)
@@ -163,7 +142,7 @@ describe('reference server driven by the openai SDK', () => {
 
   it('expires a batch once the injected clock passes its 24 h window', async () => {
     const openai = client('tenant-expiry', 'slow')
-    const created = await submit(openai, 100, 'e')
+    const created = await submitChatBatch(openai, 100, 'e')
     let batch = await waitFor(openai, created.id, ['in_progress'])
     while ((batch.request_counts?.completed ?? 0) < 2) batch = await openai.batches.retrieve(created.id)
     clock.advance(25 * 3600 * 1000)
@@ -177,7 +156,7 @@ describe('reference server driven by the openai SDK', () => {
 
   it('runs lines against an OpenAI-compatible upstream with the caller key (emulated mode)', async () => {
     const openai = client('sk-upstream', 'openai')
-    const created = await submit(openai, 20, 'u')
+    const created = await submitChatBatch(openai, 20, 'u')
     const done = await waitFor(openai, created.id, ['completed'])
     expect(done.request_counts).toEqual({ total: 20, completed: 20, failed: 0 })
     const output = (await (await openai.files.content(done.output_file_id!)).text()).trim().split('\n')
@@ -187,7 +166,7 @@ describe('reference server driven by the openai SDK', () => {
     expect(upstream.calls.filter((c) => c.status === 200).length).toBeGreaterThanOrEqual(20)
 
     const wrongKey = client('sk-wrong', 'openai')
-    const rejected = await waitFor(wrongKey, (await submit(wrongKey, 2, 'w')).id, ['completed'])
+    const rejected = await waitFor(wrongKey, (await submitChatBatch(wrongKey, 2, 'w')).id, ['completed'])
     expect(rejected.request_counts).toEqual({ total: 2, completed: 0, failed: 2 })
   })
 })

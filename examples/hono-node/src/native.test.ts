@@ -3,6 +3,7 @@ import { type FakeUpstream, startFakeUpstream } from '@batchkit/testing/fake-ups
 import OpenAI, { toFile } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from './config.ts'
+import { chatJsonl, submitChatBatch } from './sdk-fixtures.ts'
 import { type ReferenceServer, startReferenceServer } from './server.ts'
 
 /**
@@ -17,28 +18,6 @@ describe('native batches through the reference server, driven by the openai SDK'
 
   const client = () =>
     new OpenAI({ baseURL: server.url, apiKey: KEY, defaultHeaders: { 'x-provider': 'openai' } })
-
-  const input = (n: number, prefix: string) =>
-    Array.from({ length: n }, (_, i) =>
-      JSON.stringify({
-        custom_id: `${prefix}-${i + 1}`,
-        method: 'POST',
-        url: '/v1/chat/completions',
-        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${i + 1}` }] },
-      }),
-    ).join('\n')
-
-  async function submit(openai: OpenAI, n: number, prefix: string) {
-    const file = await openai.files.create({
-      file: await toFile(Buffer.from(input(n, prefix)), 'in.jsonl'),
-      purpose: 'batch',
-    })
-    return openai.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    })
-  }
 
   type Batch = Awaited<ReturnType<OpenAI['batches']['retrieve']>>
   const providerBatchId = (batch: Batch): string | null =>
@@ -55,7 +34,7 @@ describe('native batches through the reference server, driven by the openai SDK'
   }
 
   async function submitted(openai: OpenAI, n: number, prefix: string) {
-    const created = await submit(openai, n, prefix)
+    const created = await submitChatBatch(openai, n, prefix)
     const batch = await waitFor(openai, created.id, (b) => providerBatchId(b) !== null)
     return { id: created.id, pid: providerBatchId(batch)! }
   }
@@ -80,7 +59,7 @@ describe('native batches through the reference server, driven by the openai SDK'
 
   it('creates, shows progress, completes and serves the imported output and error files', async () => {
     const openai = client()
-    const created = await submit(openai, 8, 'ok')
+    const created = await submitChatBatch(openai, 8, 'ok')
     expect(created).toMatchObject({
       status: 'validating',
       request_counts: { total: 0, completed: 0, failed: 0 },
@@ -181,7 +160,7 @@ describe('native batches through the reference server, driven by the openai SDK'
     const openai = client()
     const uploads = upstream.batches.files().length
     const file = await openai.files.create({
-      file: await toFile(Buffer.from(`${input(1, 'v')}\n{not json`), 'bad.jsonl'),
+      file: await toFile(Buffer.from(`${chatJsonl(1, 'v')}\n{not json`), 'bad.jsonl'),
       purpose: 'batch',
     })
     const created = await openai.batches.create({
