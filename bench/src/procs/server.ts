@@ -9,7 +9,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { createBatchEngine, type Provider } from '@batchkit/core'
-import { startRunnerLoop } from '@batchkit/core/node'
+import { startRunnerLoop, stopOnSignals } from '@batchkit/core/node'
 import { createBatchRouter } from '@batchkit/hono'
 import { openaiCompatible } from '@batchkit/provider-openai'
 import { serve } from '@hono/node-server'
@@ -46,18 +46,10 @@ const loop = startRunnerLoop(engine.runner)
 const { port } = server.address() as AddressInfo
 process.stdout.write(`http://127.0.0.1:${port}\n`)
 
-let stopping = false
-const stop = (): void => {
-  if (stopping) return
-  stopping = true
+stopOnSignals(loop, () => {
   server.close()
-  void loop
-    .stop()
-    .then(() => kit.close())
-    .then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-}
-process.once('SIGTERM', stop)
-process.once('SIGINT', stop)
+  return kit.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
+})

@@ -4,7 +4,7 @@
  * BENCH_CONCURRENCY.
  */
 import { createBatchEngine } from '@batchkit/core'
-import { startRunnerLoop } from '@batchkit/core/node'
+import { startRunnerLoop, stopOnSignals } from '@batchkit/core/node'
 import { openaiCompatible } from '@batchkit/provider-openai'
 import { openStoreFromEnv } from '../lib/stores.ts'
 
@@ -23,14 +23,9 @@ const engine = createBatchEngine({
 })
 const loop = startRunnerLoop(engine.runner, { idleMs: 100 })
 process.stdout.write('ready\n')
-const stop = (): void => {
-  void loop
-    .stop()
-    .then(() => kit.close())
-    .then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-}
-process.once('SIGTERM', stop)
-process.once('SIGINT', stop)
+stopOnSignals(loop, () =>
+  kit.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  ),
+)
