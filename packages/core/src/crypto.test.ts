@@ -25,8 +25,46 @@ describe('credentialSealer', () => {
     expect(await sealer.open('v1.!!.??', 'batch_1')).toBeNull()
   })
 
-  it('rejects short secrets', () => {
+  it('rejects short secrets and an empty list', () => {
     expect(() => credentialSealer('short')).toThrow(/at least 16/)
+    expect(() => credentialSealer(['a-long-enough-host-secret', 'short'])).toThrow(/at least 16/)
+    expect(() => credentialSealer([])).toThrow(/at least one/)
+  })
+
+  it('rotates: the first secret seals, every listed secret opens', async () => {
+    const old = credentialSealer('the-previous-host-secret')
+    const sealedBefore = await old.seal('sk-old', 'batch_1')
+    const rotated = credentialSealer(['the-current-host-secret', 'the-previous-host-secret'])
+    expect(await rotated.open(sealedBefore, 'batch_1')).toBe('sk-old')
+    const sealedAfter = await rotated.seal('sk-new', 'batch_2')
+    expect(await credentialSealer('the-current-host-secret').open(sealedAfter, 'batch_2')).toBe('sk-new')
+    expect(await old.open(sealedAfter, 'batch_2')).toBeNull()
+    // Once the old secret is dropped, what it sealed no longer opens.
+    expect(await credentialSealer('the-current-host-secret').open(sealedBefore, 'batch_1')).toBeNull()
+  })
+
+  it('derives no key before first use (safe at global scope on Workers)', async () => {
+    const subtle = crypto.subtle
+    let calls = 0
+    const counting = new Proxy(subtle, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          calls++
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    Object.defineProperty(globalThis.crypto, 'subtle', { value: counting, configurable: true })
+    try {
+      const lazy = credentialSealer('a-long-enough-host-secret')
+      expect(calls).toBe(0)
+      expect(await lazy.open(await lazy.seal('k', 'c'), 'c')).toBe('k')
+      expect(calls).toBeGreaterThan(0)
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'subtle', { value: subtle, configurable: true })
+    }
   })
 })
 

@@ -27,39 +27,47 @@ export interface CredentialSealer {
   open(sealed: string, context: string): Promise<string | null>
 }
 
+/** Derives the AES-256-GCM key of one host secret (HKDF-SHA-256). */
+async function deriveKey(secret: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('batchkit/credential/v1'), info: new Uint8Array() },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
+}
+
 /**
- * A sealer keyed by `secret` (any string with enough entropy, e.g. 32 random bytes in hex).
+ * A sealer keyed by host secrets (strings with enough entropy, e.g. 32 random bytes in hex). With a list,
+ * the first secret seals and every secret opens, so a secret can be rotated: put the new one first, keep
+ * the old ones after it until the batches sealed with them have ended. Keys are derived on first use, so
+ * creating a sealer does no cryptography (Cloudflare Workers forbid it at global scope).
  *
  * @example
- * const sealer = credentialSealer(env.BATCHKIT_SECRET)
+ * const sealer = credentialSealer([env.BATCHKIT_SECRET, env.BATCHKIT_PREVIOUS_SECRET])
  * const sealed = await sealer.seal('sk-…', batch.id)
  */
-export function credentialSealer(secret: string): CredentialSealer {
-  if (secret.length < 16)
-    throw new Error('batchkit: the credential secret must be at least 16 characters long.')
-  const key = (async () => {
-    const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, [
-      'deriveKey',
-    ])
-    return crypto.subtle.deriveKey(
-      {
-        name: 'HKDF',
-        hash: 'SHA-256',
-        salt: encoder.encode('batchkit/credential/v1'),
-        info: new Uint8Array(),
-      },
-      material,
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['encrypt', 'decrypt'],
-    )
-  })()
+export function credentialSealer(secrets: string | readonly string[]): CredentialSealer {
+  const list = typeof secrets === 'string' ? [secrets] : [...secrets]
+  if (list.length === 0) throw new Error('batchkit: at least one credential secret is needed.')
+  for (const secret of list) {
+    if (typeof secret !== 'string' || secret.length < 16)
+      throw new Error('batchkit: every credential secret must be a string of at least 16 characters.')
+  }
+  let keys: Promise<CryptoKey[]> | null = null
+  const derived = (): Promise<CryptoKey[]> => {
+    keys ??= Promise.all(list.map(deriveKey))
+    return keys
+  }
   return {
     async seal(plaintext, context) {
+      const [key] = await derived()
       const iv = crypto.getRandomValues(new Uint8Array(12))
       const cipher = await crypto.subtle.encrypt(
         { name: 'AES-GCM', iv, additionalData: encoder.encode(context) },
-        await key,
+        key!,
         encoder.encode(plaintext),
       )
       return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(cipher))}`
@@ -67,16 +75,27 @@ export function credentialSealer(secret: string): CredentialSealer {
     async open(sealed, context) {
       const [version, iv, cipher] = sealed.split('.')
       if (version !== 'v1' || !iv || !cipher) return null
+      let ivBytes: Uint8Array<ArrayBuffer>
+      let cipherBytes: Uint8Array<ArrayBuffer>
       try {
-        const plain = await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: encoder.encode(context) },
-          await key,
-          fromBase64Url(cipher),
-        )
-        return decoder.decode(plain)
+        ivBytes = fromBase64Url(iv)
+        cipherBytes = fromBase64Url(cipher)
       } catch {
         return null
       }
+      for (const key of await derived()) {
+        try {
+          const plain = await crypto.subtle.decrypt(
+            { name: 'AES-GCM', iv: ivBytes, additionalData: encoder.encode(context) },
+            key,
+            cipherBytes,
+          )
+          return decoder.decode(plain)
+        } catch {
+          // Sealed under another secret (or tampered with): try the next one.
+        }
+      }
+      return null
     },
   }
 }

@@ -1,6 +1,7 @@
 export * from './clock.ts'
 export type * from './contracts/index.ts'
 export * from './crypto.ts'
+export { type Overrides, withDefaults } from './defaults.ts'
 export { createBatchEngine } from './engine/engine.ts'
 export { batchToWire, fileToWire, usageToWire } from './engine/to-wire.ts'
 export type * from './engine/types.ts'

@@ -1,13 +1,10 @@
-import { systemClock } from '../clock.ts'
-import { credentialSealer } from '../crypto.ts'
-import { randomHex } from '../ids.ts'
-import { defaultLimits } from '../limits.ts'
-import { defaultRunnerOptions, type RunnerContext } from '../runner/context.ts'
+import type { RunnerContext } from '../runner/context.ts'
 import { createRunner } from '../runner/runner.ts'
 import { ScannedInputs } from '../validation/ingest-index.ts'
 import { createBatchesService } from './batches-service.ts'
 import { createFilesService } from './files-service.ts'
 import { providerRegistry } from './providers.ts'
+import { resolveSettings } from './settings.ts'
 import type { BatchEngine, BatchEngineOptions } from './types.ts'
 
 /**
@@ -22,16 +19,9 @@ import type { BatchEngine, BatchEngineOptions } from './types.ts'
  * })
  */
 export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
-  const clock = options.clock ?? systemClock
-  const limits = { ...defaultLimits, ...options.limits }
+  const settings = resolveSettings(options)
+  const { clock, limits, logger, sealer } = settings
   const providers = providerRegistry(options.providers)
-  const logger = options.logger ?? {}
-  const sealer = credentialSealer(options.secret ?? randomHex(32))
-  if (options.secret === undefined) {
-    logger.warn?.(
-      'no secret configured: provider keys are sealed with a per-process key and cannot survive a restart',
-    )
-  }
   const listeners = new Set<() => void>()
   const notifyWork = (): void => {
     for (const listener of listeners) listener()
@@ -45,13 +35,11 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
     providers,
     sealer,
     logger,
-    hooks: options.hooks ?? {},
-    workerId: options.workerId ?? `worker-${randomHex(6)}`,
-    options: {
-      ...defaultRunnerOptions,
-      ...options.runner,
-      backoff: { ...defaultRunnerOptions.backoff, ...options.runner?.backoff },
+    hooks: settings.hooks,
+    get workerId() {
+      return settings.workerId()
     },
+    options: settings.runner,
     notifyWork,
   }
   const { runner, batchChanged } = createRunner(ctx, listeners)

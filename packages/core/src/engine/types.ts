@@ -3,6 +3,7 @@ import type { Provider } from '../contracts/provider.ts'
 import type { BatchMode } from '../contracts/records.ts'
 import type { Scope } from '../contracts/scope.ts'
 import type { Store } from '../contracts/store.ts'
+import type { Overrides } from '../defaults.ts'
 import type { Limits } from '../limits.ts'
 import type { BatchObject } from '../wire/batch.ts'
 import type { FileDeleted, FileObject } from '../wire/file.ts'
@@ -29,11 +30,12 @@ export interface BatchEngineOptions {
   /** Time source; the system clock by default. */
   clock?: Clock
   /**
-   * Secret that seals provider keys at rest (AES-GCM). Required for providers that need a key, so that
-   * every process sharing the store can open them. Without it, a random per-process secret is used.
+   * Secret that seals provider keys at rest (AES-GCM), or a list for rotation: the first seals, every
+   * one opens (`[current, ...previous]`). Every process sharing a store needs the same secrets. Without
+   * one, a random per-process secret is used (fine for a single process with the memory store).
    */
-  secret?: string
-  limits?: Partial<Limits>
+  secret?: string | readonly string[]
+  limits?: Overrides<Limits>
   logger?: Logger
   hooks?: EngineHooks
   /** Identifies this process in leases; random by default. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { systemClock } from '../clock.ts'
 import type { BatchLease } from '../contracts/records.ts'
 import type { Store } from '../contracts/store.ts'
+import { defaultRunnerOptions } from '../engine/settings.ts'
 import type { RunnerContext } from './context.ts'
-import { defaultRunnerOptions } from './context.ts'
 import { withBatchLease } from './keep-lease.ts'
 
 const lease = { token: 't', expiresAt: 0, batch: { id: 'batch_1', status: 'validating' } } as BatchLease
