@@ -3,6 +3,7 @@ import {
   cancellableStatuses,
   canTransition,
   isTerminal,
+  pathBetween,
   sourcesOf,
   terminalStatuses,
   transitions,
@@ -28,6 +29,28 @@ describe('batch state machine', () => {
     expect(canTransition('completed', 'cancelling')).toBe(false)
     expect(canTransition('in_progress', 'validating')).toBe(false)
     expect(canTransition('in_progress', 'completed')).toBe(false)
+  })
+
+  it('walks the fewest moves between two statuses, and nowhere backwards', () => {
+    expect(pathBetween('validating', 'completed')).toEqual(['in_progress', 'finalizing', 'completed'])
+    expect(pathBetween('validating', 'cancelled')).toEqual(['cancelling', 'cancelled'])
+    expect(pathBetween('validating', 'expired')).toEqual(['expired'])
+    expect(pathBetween('in_progress', 'expired')).toEqual(['finalizing', 'expired'])
+    expect(pathBetween('finalizing', 'cancelled')).toEqual(['cancelling', 'cancelled'])
+    expect(pathBetween('in_progress', 'in_progress')).toEqual([])
+    expect(pathBetween('completed', 'cancelling')).toBeNull()
+    expect(pathBetween('cancelling', 'completed')).toBeNull()
+    for (const from of batchStatuses) {
+      for (const to of batchStatuses) {
+        const path = pathBetween(from, to)
+        if (path === null) continue
+        let at = from
+        for (const next of path) {
+          expect(canTransition(at, next)).toBe(true)
+          at = next
+        }
+      }
+    }
   })
 
   it('cancel is possible exactly from the cancellable statuses', () => {

@@ -76,8 +76,13 @@ export class BatchTable {
       record.wakeAt = now
       this.syncScheduled(entry)
     }
+    this.rememberWake(entry, now)
+  }
+
+  /** While a lease (even a lapsed one) holds the batch, keeps `at` for its release, which never postpones it. */
+  rememberWake(entry: BatchEntry, at: number): void {
     if (entry.leaseToken !== null) {
-      entry.wakeDuringLease = entry.wakeDuringLease === null ? now : Math.min(entry.wakeDuringLease, now)
+      entry.wakeDuringLease = entry.wakeDuringLease === null ? at : Math.min(entry.wakeDuringLease, at)
     }
   }
 }

@@ -64,6 +64,8 @@ export function memoryBatches(table: BatchTable, clock: Clock): BatchStore {
       applyPatch(entry.record, patch)
       entry.record.status = to
       table.syncScheduled(entry)
+      // A wake-up set by someone other than the lease holder (a cancel) survives the holder's release.
+      if (fence === undefined && patch.wakeAt != null) table.rememberWake(entry, patch.wakeAt)
       return copyBatch(entry.record)
     },
 
@@ -114,6 +116,20 @@ export function memoryBatches(table: BatchTable, clock: Clock): BatchStore {
       entry.wakeDuringLease = null
       entry.record.wakeAt = woken === null ? wakeAt : wakeAt === null ? woken : Math.min(wakeAt, woken)
       table.syncScheduled(entry)
+    },
+
+    async nextWake({ now, providers }) {
+      const storeNow = clock.now()
+      let earliest: number | null = null
+      for (const entry of table.scheduled) {
+        const { wakeAt, provider } = entry.record
+        if (wakeAt === null || (providers !== undefined && !providers.includes(provider))) continue
+        const at = leaseHolds(entry, storeNow)
+          ? Math.max(wakeAt, now + entry.leaseExpiresAt - storeNow)
+          : wakeAt
+        if (earliest === null || at < earliest) earliest = at
+      }
+      return earliest === null ? null : Math.max(earliest, now)
     },
   }
 }

@@ -301,6 +301,27 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
       return { accepted }
     },
 
+    async nextDue({ now, providers }) {
+      const storeNow = clock.now()
+      let earliest: number | null = null
+      for (const lines of active) {
+        const batch = table.byId.get(lines.batchId)?.record
+        if (batch === undefined || batch.status !== 'in_progress' || batch.expiresAt <= now) continue
+        if (providers !== undefined && !providers.includes(batch.provider)) continue
+        for (const row of lines.rows) {
+          if (row.state === 'done') continue
+          const at =
+            row.state === 'leased' && row.lease !== null
+              ? now + row.lease.expiresAt - storeNow
+              : row.notBefore
+          // Due now: nothing earlier matters.
+          if (at <= now) return now
+          if (earliest === null || at < earliest) earliest = at
+        }
+      }
+      return earliest
+    },
+
     async inFlight(batchId) {
       const lines = byBatch.get(batchId)
       if (lines === undefined) return 0
@@ -310,7 +331,7 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
       return count
     },
 
-    async closeRemaining(batchId, { code, message }) {
+    async closeRemaining(batchId, { code, message, sentMessage }) {
       const lines = byBatch.get(batchId)
       if (lines === undefined) return 0
       const storeNow = clock.now()
@@ -323,7 +344,7 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
           id: row.item.id,
           custom_id: row.item.customId,
           response: null,
-          error: { code, message },
+          error: { code, message: row.attempts > 0 ? sentMessage : message },
         })
         close(row, 'failed', line)
         closed++

@@ -44,5 +44,16 @@ export function batchStatements(schemaName: string) {
         lease_token = NULL,
         lease_expires_at = NULL
       WHERE id = $1 AND lease_token = $2`,
+
+    /**
+     * $1 domain now, $2 providers (null: all): the earliest time a claim could return a batch. A live
+     * lease defers its batch to the lease's end, in domain time ($1 plus the lease time left).
+     */
+    nextWake: `
+      SELECT min(CASE WHEN lease_token IS NOT NULL AND lease_expires_at > now()
+          THEN greatest(wake_at, $1::bigint + (extract(epoch FROM lease_expires_at - now()) * 1000)::bigint)
+          ELSE wake_at END)::float8 AS at
+      FROM ${s}.batches
+      WHERE wake_at IS NOT NULL AND ($2::text[] IS NULL OR provider = ANY($2::text[]))`,
   }
 }

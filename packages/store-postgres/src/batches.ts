@@ -2,6 +2,7 @@ import type { BatchLease, BatchStore } from '@batchkit/core'
 import { terminalStatuses } from '@batchkit/core'
 import { and, count, desc, eq, gt, gte, inArray, lt, notInArray, type SQL, sql } from 'drizzle-orm'
 import { retryOnConflict, type StoreContext } from './context.ts'
+import { dueAt } from './due.ts'
 import { batchFromRow, batchToRow, fromDriver, patchToRow } from './rows.ts'
 
 /**
@@ -88,9 +89,16 @@ export function postgresBatches(ctx: StoreContext): BatchStore {
       if (from.length === 0) return null
       const filters: SQL[] = [eq(batches.id, id), inArray(batches.status, [...from])]
       if (fence !== undefined) filters.push(held(fence))
+      const set: Record<string, unknown> = { ...patchToRow(patch), status: to }
+      if (fence === undefined && patch.wakeAt != null) {
+        // A wake-up set by someone other than the lease holder (a cancel) survives the holder's release.
+        set.wakeDuringLease = sql`CASE WHEN ${batches.leaseToken} IS NOT NULL
+          THEN LEAST(${batches.wakeDuringLease}, ${Math.floor(patch.wakeAt)}::bigint)
+          ELSE ${batches.wakeDuringLease} END`
+      }
       const [row] = await db
         .update(batches)
-        .set({ ...patchToRow(patch), status: to })
+        .set(set)
         .where(and(...filters))
         .returning()
       return row === undefined ? null : batchFromRow(row)
@@ -133,6 +141,14 @@ export function postgresBatches(ctx: StoreContext): BatchStore {
 
     async release(id, token, wakeAt) {
       await retryOnConflict(() => ctx.run(st.releaseBatch, [id, token, wakeAt]))
+    },
+
+    async nextWake({ now, providers }) {
+      const [row] = await ctx.run(st.nextWake, [
+        Math.floor(now),
+        providers === undefined ? null : [...providers],
+      ])
+      return dueAt(row?.at, now)
     },
   }
 }

@@ -181,15 +181,28 @@ export function requestStatements(schemaName: string) {
       )
       SELECT (SELECT count(*) FROM recorded)::int AS accepted, (SELECT count(*) FROM counted)::int AS batches`,
 
+    /**
+     * $1 domain now, $2 providers (null: all): the earliest time a claim could return a line of a
+     * running, unexpired batch: a pending line's not-before, a leased line's lease end in domain time
+     * ($1 plus the lease time left).
+     */
+    nextDue: `
+      SELECT min(CASE WHEN r.state = 'pending' THEN r.not_before
+          ELSE $1::bigint + (extract(epoch FROM r.lease_expires_at - now()) * 1000)::bigint END)::float8 AS at
+      FROM ${s}.batches b JOIN ${s}.requests r ON r.batch_id = b.id AND r.state <> 'done'
+      WHERE b.status = 'in_progress' AND b.expires_at > $1::bigint
+        AND ($2::text[] IS NULL OR b.provider = ANY($2::text[]))`,
+
     /** $1 batch: lines held by a live lease. */
     inFlight: `
       SELECT count(*)::int AS n FROM ${s}.requests
       WHERE batch_id = $1 AND state <> 'done' AND state = 'leased' AND lease_expires_at > now()`,
 
     /**
-     * $1 batch, $2 the error object as JSON text: fails every line without an outcome and without a
-     * live lease with `{"id","custom_id","response":null,"error"}` (byte-identical to JSON.stringify),
-     * and adds them to the batch's `failed` counter.
+     * $1 batch, $2 the error object as JSON text for lines never sent, $3 for lines that may have been
+     * (an attempt counted): fails every line without an outcome and without a live lease with
+     * `{"id","custom_id","response":null,"error"}` (byte-identical to JSON.stringify), and adds them to
+     * the batch's `failed` counter.
      */
     closeRemaining: `
       WITH closed AS (
@@ -197,7 +210,7 @@ export function requestStatements(schemaName: string) {
           state = 'done',
           outcome = 'failed',
           line = '{"id":' || to_json(request_id)::text || ',"custom_id":' || to_json(custom_id)::text
-            || ',"response":null,"error":' || $2::text || '}',
+            || ',"response":null,"error":' || CASE WHEN attempts > 0 THEN $3::text ELSE $2::text END || '}',
           lease_token = NULL,
           lease_expires_at = NULL
         WHERE batch_id = $1 AND state <> 'done' AND (state = 'pending' OR lease_expires_at <= now())

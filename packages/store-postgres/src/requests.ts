@@ -1,6 +1,7 @@
 import type { ClaimedRequest, RequestStore } from '@batchkit/core'
 import { newLeaseToken } from '@batchkit/core'
 import { type RawRow, retryOnConflict, type StoreContext } from './context.ts'
+import { dueAt } from './due.ts'
 
 /** Longest span of input bytes a claim reads along (see `claimRequests`). */
 const prefetchMaxBytes = 2 * 1024 * 1024
@@ -119,14 +120,27 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
       return { accepted: (row?.accepted as number | undefined) ?? 0 }
     },
 
+    async nextDue({ now, providers }) {
+      if (providers !== undefined && providers.length === 0) return null
+      const [row] = await ctx.run(st.nextDue, [
+        Math.floor(now),
+        providers === undefined ? null : [...providers],
+      ])
+      return dueAt(row?.at, now)
+    },
+
     async inFlight(batchId) {
       const [row] = await ctx.run(st.inFlight, [batchId])
       return (row?.n as number | undefined) ?? 0
     },
 
-    async closeRemaining(batchId, { code, message }) {
+    async closeRemaining(batchId, { code, message, sentMessage }) {
       const [row] = await retryOnConflict(() =>
-        ctx.run(st.closeRemaining, [batchId, JSON.stringify({ code, message })]),
+        ctx.run(st.closeRemaining, [
+          batchId,
+          JSON.stringify({ code, message }),
+          JSON.stringify({ code, message: sentMessage }),
+        ]),
       )
       return (row?.closed as number | undefined) ?? 0
     },

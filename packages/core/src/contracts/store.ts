@@ -75,6 +75,14 @@ export interface ClaimQuery {
   limit: number
 }
 
+/** Query of {@link BatchStore.nextWake} and {@link RequestStore.nextDue}. */
+export interface DueQuery {
+  /** Domain time (engine clock). */
+  now: number
+  /** Only work of these providers (all when omitted), as in {@link RequestStore.claim}. */
+  providers?: readonly string[]
+}
+
 /** Batches: CAS status transitions and leases for batch-level work. */
 export interface BatchStore {
   /**
@@ -114,10 +122,26 @@ export interface BatchStore {
    */
   heartbeat(id: string, token: string, leaseMs: number): Promise<boolean>
   /**
-   * Ends a lease held by `token`, scheduling the next wake-up (null: none). A wake-up that `record` set
-   * while the lease was held is never postponed: the batch wakes at the earlier of the two.
+   * Ends a lease held by `token`, scheduling the next wake-up (null: none). A wake-up that someone else
+   * set while the lease was held — `record` finishing the last line, or a `transition` without `fence`
+   * (a client's cancel) — is never postponed: the batch wakes at the earlier of the two.
    */
   release(id: string, token: string, wakeAt: number | null): Promise<void>
+  /**
+   * The earliest domain time at which {@link claim} could return a batch (of `providers`, when given):
+   * the smallest `wakeAt`, where a live lease holds a batch the later of its `wakeAt` and the lease's end
+   * (`now` plus the lease time left). A time at or before `now` means due now; null: nothing scheduled.
+   */
+  nextWake(query: DueQuery): Promise<number | null>
+}
+
+/** The error line {@link RequestStore.closeRemaining} writes for lines a cancel or expiry closes. */
+export interface ClosingError {
+  code: string
+  /** For a line that was never sent. */
+  message: string
+  /** For a line that may have been sent (an attempt was counted) but has no recorded result. */
+  sentMessage: string
 }
 
 /** Request lines of batches: leases with fencing, outcomes recorded exactly once, live counters. */
@@ -139,13 +163,21 @@ export interface RequestStore {
    * when its last line finished or when it is no longer `in_progress`.
    */
   record(token: string, outcomes: readonly RequestOutcome[], now: number): Promise<{ accepted: number }>
+  /**
+   * The earliest domain time at which {@link claim} could return a line of an `in_progress`, unexpired
+   * batch (of `providers`, when given): a pending line's `notBefore`, or for a leased line the end of its
+   * lease (`now` plus the lease time left). A time at or before `now` means due now; null: no such line.
+   */
+  nextDue(query: DueQuery): Promise<number | null>
   /** Lines of `batchId` held by a live lease. */
   inFlight(batchId: string): Promise<number>
   /**
    * Fails every line of `batchId` that has no outcome and no live lease with an error line
-   * `{id, custom_id, response:null, error}`; updates counters. Returns how many it closed.
+   * `{id, custom_id, response:null, error:{code, message}}`: `error.message` for a line never sent (no
+   * attempt counted), `error.sentMessage` for one that may have been (an attempt counted, no result
+   * recorded). Updates counters. Returns how many it closed.
    */
-  closeRemaining(batchId: string, error: { code: string; message: string }): Promise<number>
+  closeRemaining(batchId: string, error: ClosingError): Promise<number>
   /** Output (`succeeded`) or error (`failed`) lines of a batch, by line index, after `afterIndex`. */
   readOutcomes(
     batchId: string,

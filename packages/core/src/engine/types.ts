@@ -131,6 +131,13 @@ export interface TickReport {
   lines: number
   /** True when work remains that could run right away. */
   more: boolean
+  /**
+   * When work is next due (epoch ms on the engine's clock): now while `more`; otherwise the earliest
+   * batch wake-up (a deadline, a native poll, a lease that lapses) or line retry in the store; null when
+   * nothing is scheduled. Alarm- and cron-driven hosts sleep until then (new work from a create or cancel
+   * in this process is announced through {@link Runner.onWork}).
+   */
+  nextDueAt: number | null
 }
 
 /** Options of {@link Runner.tick}. */

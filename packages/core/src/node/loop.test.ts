@@ -23,7 +23,7 @@ function scriptedRunner(
   }
 }
 
-const nothing: TickReport = { batches: 0, lines: 0, more: false }
+const nothing: TickReport = { batches: 0, lines: 0, more: false, nextDueAt: null }
 
 describe('startRunnerLoop', () => {
   it('gives ticks no budget by default: a tick runs while it finds lines', async () => {
@@ -69,7 +69,7 @@ describe('startRunnerLoop', () => {
     const runner = scriptedRunner(
       (_n, options) =>
         new Promise<TickReport>((resolve) => {
-          finish = () => resolve({ batches: 0, lines: 1, more: !options.signal?.aborted })
+          finish = () => resolve({ batches: 0, lines: 1, more: !options.signal?.aborted, nextDueAt: null })
         }),
     )
     const loop = startRunnerLoop(runner, { idleMs: 3_600_000 })
@@ -84,5 +84,26 @@ describe('startRunnerLoop', () => {
     finish()
     await stopping
     expect(runner.ticks.length).toBe(1)
+  })
+  it('pauses only until work is due when the tick says it is due sooner than idleMs', async () => {
+    const runner = scriptedRunner(async () => ({ ...nothing, nextDueAt: Date.now() + 30 }))
+    const loop = startRunnerLoop(runner, { idleMs: 3_600_000 })
+    await vi.waitFor(() => expect(runner.ticks.length).toBeGreaterThanOrEqual(3))
+    await loop.stop()
+  })
+
+  it('keeps ticking through failures with backoff, logging one error when they start and one line when they end', async () => {
+    const lines: { level: string; message: string }[] = []
+    const log = (level: string) => (message: string) => lines.push({ level, message })
+    const logger = { error: log('error'), info: log('info'), debug: log('debug'), warn: log('warn') }
+    const runner = scriptedRunner(async (n) => {
+      if (n <= 4) throw new Error('connect ECONNREFUSED 127.0.0.1:5432')
+      return nothing
+    })
+    const loop = startRunnerLoop(runner, { idleMs: 3_600_000, maxRetryMs: 20, logger })
+    await vi.waitFor(() => expect(runner.ticks.length).toBe(5))
+    await loop.stop()
+    expect(lines.filter((l) => l.level !== 'debug').map((l) => l.level)).toEqual(['error', 'info'])
+    expect(lines.filter((l) => l.level === 'debug')).toHaveLength(3)
   })
 })

@@ -1,4 +1,6 @@
+import { systemClock } from '../clock.ts'
 import type { Logger, Runner } from '../engine/types.ts'
+import { WakeUp } from '../runner/wake-up.ts'
 
 /** Options of {@link startRunnerLoop}. */
 export interface RunnerLoopOptions {
@@ -9,8 +11,14 @@ export interface RunnerLoopOptions {
    * tick boundary leaves slots empty for up to a call's latency; a budget only bounds how long ticks run.
    */
   budgetMs?: number
-  /** Pause when a tick found nothing to do, in ms (default 500); new work in this process ends it early. */
+  /**
+   * Longest pause after a tick that found nothing to do, in ms (default 500): the loop then asks the store
+   * again (other processes may have added work). Shorter when the tick reported work due sooner
+   * (`nextDueAt`); cut short when this process creates or cancels a batch.
+   */
   idleMs?: number
+  /** Longest pause between attempts while ticks fail (default 1000 ms; the first retry comes after 250 ms). */
+  maxRetryMs?: number
   logger?: Logger
 }
 
@@ -22,51 +30,56 @@ export interface RunnerLoop {
   readonly done: Promise<void>
 }
 
+/** The shortest pause after an idle tick, so a wake-up already due never makes the loop spin. */
+const minIdleMs = 20
+
 /**
- * Ticks `runner` until stopped. A tick that finds nothing to do is followed by a pause of `idleMs`, cut
- * short (or skipped) when this process creates or cancels a batch. Stopping stops claiming, lets the lines
- * in flight finish and be recorded, then resolves.
+ * Ticks `runner` until stopped. A tick that finds nothing to do is followed by a pause of up to `idleMs`
+ * (until `nextDueAt` when that is sooner), cut short (or skipped) when this process creates or cancels a
+ * batch. A tick that fails (the database restarts or is down) is retried with backoff (250 ms, doubling,
+ * at most `maxRetryMs`), forever: the loop logs one error when ticks start failing and one line when
+ * they succeed again. Stopping stops claiming, lets the lines in flight finish and be recorded, then
+ * resolves.
  *
  * @example
- * const loop = startRunnerLoop(engine.runner)
+ * const loop = startRunnerLoop(engine.runner, { logger })
  * stopOnSignals(loop)
  */
 export function startRunnerLoop(runner: Runner, options: RunnerLoopOptions = {}): RunnerLoop {
-  const { budgetMs = Number.POSITIVE_INFINITY, idleMs = 500, logger } = options
+  const { budgetMs = Number.POSITIVE_INFINITY, idleMs = 500, maxRetryMs = 1_000, logger } = options
   const controller = new AbortController()
-  let wake: (() => void) | null = null
-  /** Work announced since the current tick started: the pause after it is skipped. */
-  let announced = false
-  const unsubscribe = runner.onWork(() => {
-    announced = true
-    wake?.()
-  })
-
-  /** Pauses for `idleMs`, cut short by work announced meanwhile (or already, when `skipIfAnnounced`). */
-  const idle = (skipIfAnnounced: boolean): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if ((skipIfAnnounced && announced) || controller.signal.aborted) return resolve()
-      const timer = setTimeout(finish, idleMs)
-      function finish(): void {
-        clearTimeout(timer)
-        controller.signal.removeEventListener('abort', finish)
-        wake = null
-        resolve()
-      }
-      wake = finish
-      controller.signal.addEventListener('abort', finish, { once: true })
-    })
+  const { signal } = controller
+  /** Work announced in this process (a create, a cancel): ends a pause, or skips the next one. */
+  const work = new WakeUp()
+  const unsubscribe = runner.onWork(() => work.notify())
 
   const done = (async () => {
-    while (!controller.signal.aborted) {
-      announced = false
+    let failingSince: number | null = null
+    let failures = 0
+    while (!signal.aborted) {
+      // Work announced before this tick starts is work this tick finds.
+      work.take()
       try {
-        const report = await runner.tick({ budgetMs, signal: controller.signal })
-        if (!report.more) await idle(true)
+        const report = await runner.tick({ budgetMs, signal })
+        if (failingSince !== null) {
+          logger?.info?.('runner ticks succeed again', { failedForMs: Date.now() - failingSince, failures })
+          failingSince = null
+          failures = 0
+        }
+        if (!report.more) {
+          const due = report.nextDueAt === null ? idleMs : report.nextDueAt - Date.now()
+          await work.wait(systemClock, Math.max(minIdleMs, Math.min(idleMs, due)), signal)
+        }
       } catch (error) {
-        logger?.error?.('runner tick failed', { error: String(error) })
-        // Always pause after a failure (a failing store must not make the loop spin).
-        await idle(false)
+        failures++
+        if (failingSince === null) {
+          failingSince = Date.now()
+          logger?.error?.('runner tick failed; retrying with backoff until it succeeds', { error })
+        } else {
+          logger?.debug?.('runner tick failed again', { failures, error })
+        }
+        // Never spin on a failing store; announced work does not cut this pause short.
+        await systemClock.sleep(Math.min(maxRetryMs, 250 * 2 ** Math.min(failures - 1, 10)), signal)
       }
     }
     unsubscribe()

@@ -50,6 +50,12 @@ export class BatchCache {
         batch.credential === null
           ? null
           : ((await this.#ctx.sealer.open(batch.credential, batch.id)) ?? undefined)
+      if (credential === undefined) {
+        this.#ctx.logger.error?.(
+          'the provider key of a batch cannot be opened with this process secret (is the same secret set in every process?); its lines are left to processes that can',
+          { batch: batch.id },
+        )
+      }
     }
     const info: BatchRunInfo = {
       batch,

@@ -7,6 +7,8 @@ import { outcomeOf } from './outcome.ts'
 import { errorLine } from './output-line.ts'
 
 const defaultMaxAttempts = 5
+/** A line whose batch key this process cannot open is offered again after this long. */
+const keyRetryMs = 30_000
 /** Longest delay a timer can have (about 24.8 days); a longer `requestTimeoutMs` means no timeout. */
 const maxTimerMs = 2 ** 31 - 1
 
@@ -68,11 +70,9 @@ export async function executeLine(
     )
   }
   if (info.credential === undefined) {
-    return failedOutcome(
-      request,
-      'request_failed',
-      'The provider key of this batch cannot be opened (was the secret changed?).',
-    )
+    // Sealed under a secret this process does not have: leave the line to a process that has it (the
+    // batch cache logged this). If none ever can, the batch's deadline closes it as not executed.
+    return { batchId, index, kind: 'retry', notBefore: now + keyRetryMs, unsent: true }
   }
   let body: Record<string, unknown>
   try {

@@ -1,15 +1,20 @@
-import type { Provider } from '../contracts/provider.ts'
 import type { ClaimedRequest, RequestLease, RequestOutcome } from '../contracts/records.ts'
 import { BatchCache, type BatchRunInfo } from './batch-cache.ts'
+import { claimLimit, concurrencyOf } from './claim-window.ts'
 import type { RunnerContext } from './context.ts'
 import { type ClaimedLine, executeLine, failedOutcome } from './execute-line.ts'
+import { FaultLog } from './fault-log.ts'
 import { readLineTexts } from './read-lines.ts'
+import { WakeUp } from './wake-up.ts'
 
-const defaultConcurrency = 16
 /** Batches whose info was not read for this long are forgotten when lines are claimed. */
 const batchIdleMs = 60_000
-/** While lines run and the store had none to claim, it is asked again this often. */
+/** While lines run and the store had none of a provider to claim, it is asked again this often. */
 const reclaimMs = 1_000
+/** Longest pause between attempts to record outcomes while the store fails. */
+const maxRecordRetryMs = 1_000
+/** When stopping, outcomes the store keeps refusing are given up after this many attempts (≈ 10 s). */
+const recordAttemptsWhenStopping = 12
 
 /** A claimed line waiting for a free slot of its provider. */
 interface QueuedLine extends ClaimedLine {
@@ -30,10 +35,14 @@ export interface ExecutionReport {
 }
 
 /**
- * Executes request lines: claims them in slices from the store, runs them against their provider with
- * a per-provider concurrency limit, and writes outcomes back in bulk. Claims run ahead of execution
- * (up to twice the concurrency) so that no slot waits for the store; leases are renewed while calls are
- * slow; a cancelled or expired batch's queued lines are handed back unexecuted.
+ * Executes request lines: claims them from the store per provider (its concurrency plus a small
+ * read-ahead, see `claim-window.ts`), runs them with that concurrency, and writes outcomes back in bulk.
+ * Leases are renewed while calls are slow; a cancelled or expired batch's queued lines are handed back
+ * unexecuted.
+ *
+ * When the store fails, nothing is lost and little is repeated: outcomes stay buffered and are retried
+ * until recorded (even on a lapsed lease, which the store accepts while nobody re-claimed the lines),
+ * and while they cannot be recorded no new call starts.
  */
 export class LineExecutor {
   readonly #ctx: RunnerContext
@@ -42,20 +51,27 @@ export class LineExecutor {
   readonly #running = new Map<string, number>()
   readonly #leases = new Map<string, HeldLease>()
   readonly #buffer: { token: string; outcome: RequestOutcome }[] = []
+  /** Providers the store last had nothing claimable for, and when. */
+  readonly #exhaustedAt = new Map<string, number>()
+  readonly #progress = new WakeUp()
+  readonly #recording: FaultLog
+  readonly #renewing: FaultLog
+  readonly #loading: FaultLog
   #lastFlush = 0
   #flushing: Promise<void> | null = null
-  #signalled: (() => void) | null = null
   /** When the bounded sleep that successive waits share ends (see {@link #waitForProgress}). */
   #sleepUntil: number | null = null
   #recorded = 0
-  /** Set when something happened while the run loop was not waiting (see {@link #signal}). */
-  #progressed = false
+  #signal: AbortSignal | undefined
   /** Set when new lines may have become claimable since the store last had none. */
   #resumed = false
 
   constructor(ctx: RunnerContext) {
     this.#ctx = ctx
     this.#batches = new BatchCache(ctx)
+    this.#recording = new FaultLog(ctx.logger, 'recording outcomes')
+    this.#renewing = new FaultLog(ctx.logger, 'renewing line leases')
+    this.#loading = new FaultLog(ctx.logger, 'reading batches of claimed lines')
   }
 
   /** Forgets what it knows of a batch whose status just changed (e.g. a cancel in this process). */
@@ -66,73 +82,63 @@ export class LineExecutor {
   /** New lines may be claimable (a batch started): claim again even if the store had none a moment ago. */
   resume(): void {
     this.#resumed = true
-    this.#signal()
+    this.#progress.notify()
   }
 
   /**
    * Runs lines until `deadline` (or `signal`), then lets every started line finish and be recorded. With no
    * deadline (`Infinity`) it runs while lines are claimable: it returns once the store has none and every
-   * line it started is recorded.
+   * line it started is recorded. A claim that fails ends the pass (after the lines in flight), and then
+   * throws.
    */
   async run(deadline: number, signal?: AbortSignal): Promise<ExecutionReport> {
     const { clock } = this.#ctx
     this.#recorded = 0
-    let exhausted = false
-    /** When the store last had nothing claimable: while lines run, it is asked again every second. */
-    let exhaustedAt = 0
-    let claimError: unknown = null
+    this.#signal = signal
+    this.#exhaustedAt.clear()
     this.#resumed = false
+    let claimError: unknown = null
     /**
      * The claim in progress. Claims run beside dispatching, never in its way: with a database store a
      * claim (and reading its lines back) takes milliseconds, during which finished slots must refill.
      */
     let claiming: Promise<void> | null = null
+    let exhausted = false
     for (;;) {
       const stop = signal?.aborted === true || clock.now() >= deadline
+      // Stopping while outcomes cannot be written: lines not started yet go back unsent.
+      if (stop && this.#recording.failing) this.#handBackQueued()
       if (this.#resumed) {
         this.#resumed = false
-        exhausted = claimError !== null
-      } else if (exhausted && claimError === null && clock.now() - exhaustedAt >= reclaimMs) {
-        // Lines can become claimable without this process hearing of it: retries coming due, another
-        // process's batch, an expired lease. Ask again now and then while lines are still running.
-        exhausted = false
+        this.#exhaustedAt.clear()
       }
-      if (!stop && !exhausted && claiming === null) {
-        const room = this.#claimRoom()
-        if (room) {
-          claiming = this.#claim(room)
-            .then(
-              (claimed) => {
-                if (claimed === 'none') {
-                  exhausted = true
-                  exhaustedAt = clock.now()
-                }
-              },
-              (error: unknown) => {
-                claimError = error
-                exhausted = true
-              },
-            )
+      if (!stop && claimError === null && claiming === null) {
+        const rooms = this.#claimRooms()
+        if (rooms.length > 0) {
+          claiming = this.#claimAll(rooms)
+            .catch((error: unknown) => {
+              claimError = error
+            })
             .finally(() => {
               claiming = null
-              this.#signal()
+              this.#progress.notify()
             })
         }
       }
       const dispatching = this.#dispatch()
       if (dispatching) await dispatching
+      exhausted = claimError !== null || this.#allExhausted()
       if (this.#idle() && (stop || exhausted) && claiming === null) break
       this.#maybeFlush(false)
       const renewing = this.#heartbeat()
       if (renewing) await renewing
-      if (!this.#idle() || !exhausted || claiming !== null) {
-        const waiting = this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
-        if (waiting) await waiting
-      }
+      const waiting = this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
+      if (waiting) await waiting
     }
     await this.#flushAll()
     this.#leases.clear()
     this.#batches.retain(new Set())
+    this.#signal = undefined
     if (claimError !== null) throw claimError
     // Recorded lines may have finished a batch, whose finalize step is then due at once.
     return { lines: this.#recorded, more: !exhausted || this.#recorded > 0 }
@@ -144,61 +150,79 @@ export class LineExecutor {
     return true
   }
 
-  #capacity(provider: Provider): number {
-    return provider.concurrency ?? defaultConcurrency
-  }
-
-  /** The providers with room for more lines and how many to claim; null when too few slots are free. */
-  #claimRoom(): { providers: string[]; limit: number } | null {
-    const { options, providers } = this.#ctx
-    const eligible: string[] = []
-    let room = 0
-    let total = 0
-    for (const provider of providers.values()) {
-      const cap = this.#capacity(provider)
-      total += cap
-      const free =
-        2 * cap - (this.#running.get(provider.name) ?? 0) - (this.#queues.get(provider.name)?.length ?? 0)
-      if (free > 0) {
-        eligible.push(provider.name)
-        room += free
-      }
+  /** True when the store recently had nothing claimable for every provider. */
+  #allExhausted(): boolean {
+    const now = this.#ctx.clock.now()
+    for (const name of this.#ctx.providers.keys()) {
+      const at = this.#exhaustedAt.get(name)
+      if (at === undefined || now - at >= reclaimMs) return false
     }
-    const threshold = Math.max(1, Math.min(options.claimBatchSize, Math.floor(total / 4)))
-    if (eligible.length === 0 || (room < threshold && !this.#idle())) return null
-    return { providers: eligible, limit: Math.min(room, options.claimBatchSize) }
+    return true
   }
 
-  /** Claims lines for providers with room; 'none' when the store had nothing (more) claimable. */
-  async #claim({ providers, limit }: { providers: string[]; limit: number }): Promise<'claimed' | 'none'> {
-    const { store, clock, options, workerId } = this.#ctx
+  /** How many lines to claim per provider now (none while outcomes cannot be recorded). */
+  #claimRooms(): { provider: string; limit: number }[] {
+    if (this.#recording.failing) return []
+    const { providers, options, clock } = this.#ctx
+    const now = clock.now()
+    const rooms: { provider: string; limit: number }[] = []
+    for (const provider of providers.values()) {
+      const at = this.#exhaustedAt.get(provider.name)
+      if (at !== undefined && now - at < reclaimMs) continue
+      const held = (this.#running.get(provider.name) ?? 0) + (this.#queues.get(provider.name)?.length ?? 0)
+      const limit = claimLimit(provider, { held, maxClaim: options.claimBatchSize })
+      if (limit > 0) rooms.push({ provider: provider.name, limit })
+    }
+    return rooms
+  }
+
+  /** Claims lines for each provider with room, one claim each; marks providers the store had none of. */
+  async #claimAll(rooms: readonly { provider: string; limit: number }[]): Promise<void> {
+    for (const { provider, limit } of rooms) {
+      const claimed = await this.#claim(provider, limit)
+      if (claimed < limit) this.#exhaustedAt.set(provider, this.#ctx.clock.now())
+      else this.#exhaustedAt.delete(provider)
+    }
+  }
+
+  /** Claims up to `limit` lines of `provider` and queues them; returns how many it got. */
+  async #claim(provider: string, limit: number): Promise<number> {
+    const { store, clock, options } = this.#ctx
     const lease = await store.requests.claim({
-      workerId,
+      workerId: this.#ctx.workerId,
       now: clock.now(),
       leaseMs: options.leaseMs,
       limit,
-      providers,
+      providers: [provider],
     })
-    if (!lease || lease.requests.length === 0) return 'none'
-    await this.#accept(lease)
-    return lease.requests.length < limit ? 'none' : 'claimed'
+    if (!lease || lease.requests.length === 0) return 0
+    // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
+    this.#leases.set(lease.token, {
+      token: lease.token,
+      expiresAt: clock.now() + options.leaseMs,
+      outstanding: lease.requests.length,
+    })
+    try {
+      await this.#accept(lease)
+    } catch (error) {
+      // Their batches or input could not be read: hand the lines back unsent (recorded once the store
+      // answers) rather than leaving them leased until the lease lapses.
+      for (const request of lease.requests) this.#handBack(lease.token, request)
+      throw error
+    }
+    return lease.requests.length
   }
 
   /** Loads the batches and input lines of a new lease and queues its lines. */
   async #accept(lease: RequestLease): Promise<void> {
     this.#batches.prune(batchIdleMs)
-    // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
-    this.#leases.set(lease.token, {
-      token: lease.token,
-      expiresAt: this.#ctx.clock.now() + this.#ctx.options.leaseMs,
-      outstanding: lease.requests.length,
-    })
     const byBatch = new Map<string, ClaimedRequest[]>()
     for (const request of lease.requests) {
       const group = byBatch.get(request.batchId)
       if (group) group.push(request)
       else byBatch.set(request.batchId, [request])
     }
+    const queued: { providerName: string; line: QueuedLine }[] = []
     for (const [batchId, requests] of byBatch) {
       const info = await this.#batches.load(batchId, requests[0]!.ownerId)
       const texts = info
@@ -210,21 +234,49 @@ export class LineExecutor {
           )
         : new Map<number, string>()
       const providerName = info?.batch.provider ?? ''
-      let queue = this.#queues.get(providerName)
-      if (!queue) {
-        queue = []
-        this.#queues.set(providerName, queue)
+      for (const request of requests) {
+        queued.push({ providerName, line: { request, token: lease.token, text: texts.get(request.index) } })
       }
-      for (const request of requests)
-        queue.push({ request, token: lease.token, text: texts.get(request.index) })
+    }
+    for (const { providerName, line } of queued) this.#queueOf(providerName).push(line)
+  }
+
+  #queueOf(providerName: string): QueuedLine[] {
+    let queue = this.#queues.get(providerName)
+    if (!queue) {
+      queue = []
+      this.#queues.set(providerName, queue)
+    }
+    return queue
+  }
+
+  /** Buffers an unsent hand-back of a line: claimable again at once, its attempt given back. */
+  #handBack(token: string, request: ClaimedRequest): void {
+    const { batchId, index } = request
+    const outcome: RequestOutcome = {
+      batchId,
+      index,
+      kind: 'retry',
+      notBefore: this.#ctx.clock.now(),
+      unsent: true,
+    }
+    this.#buffer.push({ token, outcome })
+  }
+
+  /** Hands back every queued line (not started) unsent. */
+  #handBackQueued(): void {
+    for (const queue of this.#queues.values()) {
+      for (const line of queue.splice(0)) this.#handBack(line.token, line.request)
     }
   }
 
   /**
-   * Starts queued lines while their provider has free slots. Synchronous while the batches of the lines
-   * are cached and fresh (the common case); a promise when one had to be read from the store first.
+   * Starts queued lines while their provider has free slots, unless outcomes cannot be recorded.
+   * Synchronous while the batches of the lines are cached and fresh (the common case); a promise when
+   * one had to be read from the store first.
    */
   #dispatch(): Promise<void> | undefined {
+    if (this.#recording.failing) return undefined
     for (const [providerName, queue] of this.#queues) {
       const cap = this.#capacityOf(providerName)
       while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
@@ -236,14 +288,28 @@ export class LineExecutor {
     return undefined
   }
 
-  /** {@link #dispatch}, reading stale batches from the store (about once a second per batch). */
+  /**
+   * {@link #dispatch}, reading stale batches from the store (about once a second per batch). When the
+   * store fails, the line waits in its queue (or, when stopping, is handed back unsent).
+   */
   async #dispatchLoading(): Promise<void> {
     for (const [providerName, queue] of this.#queues) {
       const cap = this.#capacityOf(providerName)
       while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
-        const line = queue.shift()!
+        const line = queue[0]!
         const { batchId, ownerId } = line.request
-        const info = this.#batches.fresh(batchId) ?? (await this.#batches.load(batchId, ownerId))
+        let info: BatchRunInfo | null | undefined = this.#batches.fresh(batchId)
+        if (info === undefined) {
+          try {
+            info = await this.#batches.load(batchId, ownerId)
+            this.#loading.recovered()
+          } catch (error) {
+            this.#loading.failed(error, { batch: batchId })
+            if (this.#signal?.aborted) this.#handBackQueued()
+            return
+          }
+        }
+        queue.shift()
         void this.#start(providerName, line, info)
       }
     }
@@ -251,7 +317,7 @@ export class LineExecutor {
 
   #capacityOf(providerName: string): number {
     const provider = this.#ctx.providers.get(providerName)
-    return provider ? this.#capacity(provider) : Number.POSITIVE_INFINITY
+    return provider ? concurrencyOf(provider) : Number.POSITIVE_INFINITY
   }
 
   /** Runs a line in a slot of its provider and buffers its outcome. Never rejects. */
@@ -262,32 +328,22 @@ export class LineExecutor {
       outcome = await executeLine(this.#ctx, line, info)
     } catch (error) {
       // E.g. an answer whose body cannot be written as JSON: the line fails instead of holding its slot.
-      this.#ctx.logger.warn?.('a line could not be executed', { error: String(error) })
+      this.#ctx.logger.warn?.('a line could not be executed', { batch: line.request.batchId, error })
       outcome = failedOutcome(line.request, 'request_failed', "The provider's answer could not be recorded.")
     }
     this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
     this.#buffer.push({ token: line.token, outcome })
-    this.#signal()
-  }
-
-  /** Wakes the run loop; progress made while it was busy is kept for its next wait. */
-  #signal(): void {
-    const wake = this.#signalled
-    this.#signalled = null
-    if (wake) wake()
-    else this.#progressed = true
+    this.#progress.notify()
   }
 
   /**
-   * Waits until a line finishes, or at most `ms` (bounded so leases are renewed in time); undefined when
-   * progress was already made. Successive waits share one sleep while it ends early enough (its end
-   * wakes the loop like a finished line), so a line finishing costs no timer of its own.
+   * Waits until a line finishes (or a claim returns), or at most `ms` (bounded so leases are renewed and
+   * outcomes written in time); undefined when progress was already made. Successive waits share one
+   * sleep while it ends early enough (its end wakes the loop like a finished line), so a line finishing
+   * costs no timer of its own.
    */
   #waitForProgress(ms: number): Promise<void> | undefined {
-    if (this.#progressed) {
-      this.#progressed = false
-      return undefined
-    }
+    if (this.#progress.take()) return undefined
     const { clock, options } = this.#ctx
     const bound = Math.min(ms, options.leaseMs / 3, options.recordIntervalMs * 4)
     const until = clock.now() + bound
@@ -296,12 +352,10 @@ export class LineExecutor {
       void clock.sleep(bound).then(() => {
         if (this.#sleepUntil !== until) return
         this.#sleepUntil = null
-        this.#signal()
+        this.#progress.notify()
       })
     }
-    return new Promise<void>((resolve) => {
-      this.#signalled = resolve
-    })
+    return this.#progress.wait()
   }
 
   /** Starts a bulk write when enough outcomes are buffered or they have waited long enough. */
@@ -312,10 +366,15 @@ export class LineExecutor {
     if (!force && !due && this.#buffer.length < options.recordBatchSize) return
     this.#flushing = this.#flush().finally(() => {
       this.#flushing = null
+      this.#progress.notify()
     })
   }
 
-  /** Writes buffered outcomes, one store call per lease. */
+  /**
+   * Writes buffered outcomes, one store call per lease. A write the store refuses is retried with
+   * backoff until it succeeds: paid results are never dropped, except when the process is stopping and
+   * the store has kept failing for about ten seconds (their lines are then claimed again elsewhere).
+   */
   async #flush(): Promise<void> {
     const { store, clock, logger } = this.#ctx
     this.#lastFlush = clock.now()
@@ -327,28 +386,33 @@ export class LineExecutor {
       else byToken.set(token, [outcome])
     }
     for (const [token, outcomes] of byToken) {
-      const held = this.#leases.get(token)
-      if (held) held.outstanding -= outcomes.length
       for (let attempt = 1; ; attempt++) {
         try {
           const { accepted } = await store.requests.record(token, outcomes, clock.now())
+          this.#recording.recovered()
           this.#recorded += accepted
           if (accepted < outcomes.length) {
             logger.warn?.('outcomes of a lapsed lease were not recorded', {
               dropped: outcomes.length - accepted,
             })
           }
-          if (held && held.outstanding <= 0) this.#leases.delete(token)
           break
         } catch (error) {
-          if (attempt >= 3) {
-            // Stop renewing the lease: when it lapses, another claim runs these lines again.
-            logger.error?.('recording outcomes failed', { lines: outcomes.length, error: String(error) })
-            this.#leases.delete(token)
+          this.#recording.failed(error, { lines: outcomes.length })
+          if (this.#signal?.aborted && attempt >= recordAttemptsWhenStopping) {
+            logger.error?.('stopping: outcomes the store would not take are dropped; their lines run again', {
+              lines: outcomes.length,
+              error,
+            })
             break
           }
-          await clock.sleep(100 * attempt)
+          await clock.sleep(Math.min(maxRecordRetryMs, 50 * 2 ** attempt))
         }
+      }
+      const held = this.#leases.get(token)
+      if (held) {
+        held.outstanding -= outcomes.length
+        if (held.outstanding <= 0) this.#leases.delete(token)
       }
     }
   }
@@ -377,8 +441,9 @@ export class LineExecutor {
       held.expiresAt = now + options.leaseMs
       try {
         await store.requests.heartbeat(held.token, options.leaseMs)
+        this.#renewing.recovered()
       } catch (error) {
-        this.#ctx.logger.warn?.('lease heartbeat failed', { error: String(error) })
+        this.#renewing.failed(error)
       }
     }
   }

@@ -9,7 +9,7 @@ import { isTerminal } from '../state.ts'
 import type { BatchStatus, RequestCounts } from '../wire/batch.ts'
 import type { RunnerContext } from './context.ts'
 import { toFailure } from './native-calls.ts'
-import { advanceTo, finishNative } from './native-finish.ts'
+import { finishNative } from './native-finish.ts'
 import {
   failureDelay,
   type NativeRunState,
@@ -17,6 +17,7 @@ import {
   pollDelay,
   stateRecord,
 } from './native-state.ts'
+import type { StepDecision } from './step-decision.ts'
 
 /** A native batch step's working set: the provider's API, the call context and the runner state. */
 export interface NativeStepInput {
@@ -26,19 +27,19 @@ export interface NativeStepInput {
 }
 
 /**
- * Records a failed provider call and schedules the next try with backoff (the provider's `retryAfterMs`
- * when it gave one).
+ * A failed provider call: logged, counted in the batch's runner state, next try with backoff (the
+ * provider's `retryAfterMs` when it gave one).
  *
  * @example
  * catch (error) { return retryLater(ctx, lease, input, toFailure(error, key), 'poll') }
  */
-export async function retryLater(
+export function retryLater(
   ctx: RunnerContext,
   lease: BatchLease,
   input: NativeStepInput,
   failure: NativeCallFailure,
   what: string,
-): Promise<void> {
+): StepDecision {
   const { state } = input
   state.failures++
   ctx.logger.warn?.(`native ${what} failed`, {
@@ -49,9 +50,8 @@ export async function retryLater(
     error: failure.message,
     failures: state.failures,
   })
-  await ctx.store.batches.update(lease.batch.id, { providerState: stateRecord(state) }, lease.token)
   const delay = failureDelay(input.api, state.failures, failure.retryAfterMs)
-  await ctx.store.batches.release(lease.batch.id, lease.token, ctx.clock.now() + delay)
+  return { patch: { providerState: stateRecord(state) }, wakeAt: ctx.clock.now() + delay }
 }
 
 /** The provider's counts, keeping batchkit's total while the provider reports none yet. */
@@ -84,9 +84,9 @@ export async function applySnapshot(
   lease: BatchLease,
   input: NativeStepInput,
   snapshot: NativeBatchSnapshot,
-): Promise<void> {
-  const { store, clock } = ctx
-  const { batch, token } = lease
+): Promise<StepDecision> {
+  const { clock } = ctx
+  const { batch } = lease
   const { state, api } = input
   if (snapshot.state) state.provider = snapshot.state
   state.polls = snapshot.status === state.status ? state.polls + 1 : 0
@@ -118,13 +118,10 @@ export async function applySnapshot(
   if (counts) patch.requestCounts = counts
   if (snapshot.usage) patch.usage = snapshot.usage
   if (snapshot.model) patch.model = snapshot.model
-  if (target && target !== batch.status) {
-    const moved = await advanceTo(ctx, token, batch, target, snapshot.times, { last: patch })
-    if (!moved) return store.batches.release(batch.id, token, clock.now())
-  } else if (!(await store.batches.update(batch.id, patch, token))) {
-    return
-  }
-  await store.batches.release(batch.id, token, clock.now() + pollDelay(api, state.polls))
+  const wakeAt = clock.now() + pollDelay(api, state.polls)
+  if (target && target !== batch.status)
+    return { transition: { to: target, patch, times: snapshot.times }, wakeAt }
+  return { patch, wakeAt }
 }
 
 /**
@@ -137,9 +134,9 @@ export async function pollNative(
   ctx: RunnerContext,
   lease: BatchLease,
   input: NativeStepInput,
-): Promise<void> {
+): Promise<StepDecision> {
   const providerBatchId = lease.batch.providerBatchId
-  if (!providerBatchId) return ctx.store.batches.release(lease.batch.id, lease.token, ctx.clock.now())
+  if (!providerBatchId) return { wakeAt: ctx.clock.now() }
   let snapshot: NativeBatchSnapshot
   try {
     snapshot = await input.api.poll({ ...input.call, providerBatchId, state: input.state.provider })

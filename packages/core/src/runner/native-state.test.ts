@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { pathTo, terminalOf } from './native-finish.ts'
+import { pathBetween } from '../state.ts'
+import { terminalOf } from './native-finish.ts'
 import { nativeLineId } from './native-import.ts'
 import { failureDelay, initialNativeState, pollDelay, readNativeState } from './native-state.ts'
 
@@ -28,7 +29,8 @@ describe('native run state', () => {
 })
 
 describe('native state machine paths', () => {
-  it('passes through every status the state machine requires', () => {
+  it('passes through every status the state machine requires (the one state table)', () => {
+    const pathTo = pathBetween
     expect(pathTo('validating', 'completed')).toEqual(['in_progress', 'finalizing', 'completed'])
     expect(pathTo('in_progress', 'completed')).toEqual(['finalizing', 'completed'])
     expect(pathTo('validating', 'expired')).toEqual(['expired'])
@@ -36,6 +38,8 @@ describe('native state machine paths', () => {
     expect(pathTo('in_progress', 'cancelled')).toEqual(['cancelling', 'cancelled'])
     expect(pathTo('cancelling', 'cancelled')).toEqual(['cancelled'])
     expect(pathTo('validating', 'failed')).toEqual(['failed'])
+    // A provider may fail a batch it had started.
+    expect(pathTo('in_progress', 'failed')).toEqual(['failed'])
     expect(pathTo('finalizing', 'finalizing')).toEqual([])
   })
   it('ends a cancelled batch cancelled, an expiring one expired, else as the provider says', () => {

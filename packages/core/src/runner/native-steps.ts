@@ -1,11 +1,13 @@
 import type { BatchLease } from '../contracts/records.ts'
 import type { RunnerContext } from './context.ts'
 import { callContext, openCredential, toFailure } from './native-calls.ts'
-import { cancelUnsubmitted, failNative } from './native-finish.ts'
 import { applySnapshot, type NativeStepInput, pollNative, retryLater } from './native-poll.ts'
 import { pollIntervals, readNativeState, stateRecord } from './native-state.ts'
 import { submitNative } from './native-submit.ts'
-import { expireUnstarted } from './terminated.ts'
+import type { StepDecision } from './step-decision.ts'
+
+/** How long a batch whose provider is not configured in this process waits before another look. */
+const unknownProviderRetryMs = 60_000
 
 /**
  * The batch-level step of a native batch (one the provider's own batch API runs), by status:
@@ -18,42 +20,41 @@ import { expireUnstarted } from './terminated.ts'
  *   `cancelled`. Not yet submitted: `cancelled` at once (after finishing an interrupted submit, so a
  *   provider batch it may have created is cancelled too).
  *
- * Only this step talks to the provider: reading a batch never does.
+ * Only this step talks to the provider: reading a batch never does. A key that cannot be opened (this
+ * process has another secret) is left for a process that can: the batch waits, logged, and expires at
+ * the end of its window if none ever can.
  *
  * @example
- * if (lease.batch.mode === 'native') return runNativeStep(ctx, lease)
+ * if (lease.batch.mode === 'native') return nativeStep(ctx, lease)
  */
-export async function runNativeStep(ctx: RunnerContext, lease: BatchLease): Promise<void> {
-  const { store, clock } = ctx
-  const { batch, token } = lease
+export async function nativeStep(ctx: RunnerContext, lease: BatchLease): Promise<StepDecision> {
+  const { clock } = ctx
+  const { batch } = lease
   const api = ctx.providers.get(batch.provider)?.native
   const submitted = batch.providerBatchId !== null
   // Cancelled before it reached the provider. With a submit checkpoint, an interrupted submit may have
   // created a provider batch: submit (which finds it, or creates one) so the next step cancels it there.
   const checkpointed = readNativeState(batch.providerState).provider !== null
-  if (batch.status === 'cancelling' && !submitted && (!checkpointed || !api))
-    return cancelUnsubmitted(ctx, lease)
-  if (!['validating', 'in_progress', 'finalizing', 'cancelling'].includes(batch.status)) {
-    return store.batches.release(batch.id, token, null)
+  if (batch.status === 'cancelling' && !submitted && (!checkpointed || !api)) {
+    return { transition: { to: 'cancelled' }, wakeAt: null }
   }
   if (batch.status === 'validating' && !submitted && clock.now() >= batch.expiresAt) {
-    return expireUnstarted(ctx, lease)
+    return { transition: { to: 'expired' }, wakeAt: null }
   }
   if (!api) {
     ctx.logger.error?.('native batch on a provider without a native API', {
       batch: batch.id,
       provider: batch.provider,
     })
-    return store.batches.release(batch.id, token, clock.now() + 60_000)
+    return { wakeAt: clock.now() + unknownProviderRetryMs }
   }
   const credential = await openCredential(ctx, batch)
   if (credential === undefined) {
-    const message = 'The provider key of this batch cannot be opened (was the secret changed?).'
-    if (!submitted) {
-      return failNative(ctx, lease, [{ code: 'invalid_api_key', message, param: null, line: null }])
-    }
-    ctx.logger.error?.(message, { batch: batch.id })
-    return store.batches.release(batch.id, token, clock.now() + pollIntervals(api).max)
+    ctx.logger.error?.(
+      'the provider key of a batch cannot be opened with this process secret; leaving it to another process',
+      { batch: batch.id },
+    )
+    return { wakeAt: clock.now() + pollIntervals(api).max }
   }
   const input: NativeStepInput = {
     api,
@@ -70,7 +71,7 @@ async function cancelAtProvider(
   ctx: RunnerContext,
   lease: BatchLease,
   input: NativeStepInput,
-): Promise<void> {
+): Promise<StepDecision> {
   const { state } = input
   const providerBatchId = lease.batch.providerBatchId ?? ''
   try {
@@ -84,6 +85,8 @@ async function cancelAtProvider(
     if (failure.retryable !== false) return retryLater(ctx, lease, input, failure, 'cancel')
     state.cancelSent = true
   }
-  await ctx.store.batches.update(lease.batch.id, { providerState: stateRecord(state) }, lease.token)
+  if (!(await ctx.store.batches.update(lease.batch.id, { providerState: stateRecord(state) }, lease.token))) {
+    return { wakeAt: ctx.clock.now() }
+  }
   return pollNative(ctx, lease, input)
 }

@@ -1,29 +1,18 @@
 import type { NativeSubmitResult } from '../contracts/provider.ts'
 import type { BatchLease, FileRecord } from '../contracts/records.ts'
+import { InternalError, isInternalError } from '../internal-error.ts'
 import { validateInput } from '../validation/ingest.ts'
 import type { BatchError } from '../wire/batch.ts'
 import type { RunnerContext } from './context.ts'
+import { inputFileError as fileError } from './emulated-steps.ts'
 import { toFailure } from './native-calls.ts'
 import { failNative } from './native-finish.ts'
 import { applySnapshot, type NativeStepInput } from './native-poll.ts'
 import { failureDelay, maxSubmitAttempts, pollDelay, stateRecord, submitErrors } from './native-state.ts'
+import type { StepDecision } from './step-decision.ts'
 
 /** A checkpoint leaves at least this much lease time for the step that follows it (e.g. creating the batch). */
 const checkpointMarginMs = 15_000
-
-/** Thrown by a checkpoint whose lease is about to lapse: the submit resumes from it under a fresh lease. */
-class LeaseEnding extends Error {
-  constructor() {
-    super('The batch lease is about to lapse; submit resumes from its checkpoint.')
-  }
-}
-
-const fileError = (message: string): BatchError => ({
-  code: 'invalid_request',
-  message,
-  param: 'file_id',
-  line: null,
-})
 
 /** The input file of a batch, or the error that fails the batch. */
 async function inputFile(ctx: RunnerContext, lease: BatchLease): Promise<FileRecord | BatchError> {
@@ -52,25 +41,26 @@ export async function submitNative(
   ctx: RunnerContext,
   lease: BatchLease,
   input: NativeStepInput,
-): Promise<void> {
+): Promise<StepDecision> {
   const { store, clock } = ctx
   const { batch, token } = lease
   const { api, call, state } = input
   const scope = { ownerId: batch.ownerId }
   const file = await inputFile(ctx, lease)
-  if (!('bytes' in file)) return failNative(ctx, lease, [file])
+  if (!('bytes' in file)) return failNative(lease, [file])
   if (!state.validated) {
     const content = await store.files.read(scope, file.id)
-    if (!content) return failNative(ctx, lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
+    if (!content) return failNative(lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
     const result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
-    if (!result.ok) return failNative(ctx, lease, result.errors)
+    if (!result.ok) return failNative(lease, result.errors)
     state.validated = { lines: result.total, model: result.model }
     const saved = await store.batches.update(
       batch.id,
       { providerState: stateRecord(state), total: result.total, model: result.model },
       token,
     )
-    if (!saved) return
+    // The lease was lost: its new holder goes on.
+    if (!saved) return { wakeAt: clock.now() }
   }
   let result: NativeSubmitResult
   try {
@@ -94,24 +84,30 @@ export async function submitNative(
       async checkpoint(saved) {
         state.provider = saved
         if (!(await store.batches.update(batch.id, { providerState: stateRecord(state) }, token))) {
-          throw new Error('The batch lease was lost.')
+          throw new InternalError('lease_lost', `The lease on batch ${batch.id} was lost.`)
         }
-        if (lease.expiresAt - clock.now() < checkpointMarginMs) throw new LeaseEnding()
+        if (lease.expiresAt - clock.now() < checkpointMarginMs) {
+          throw new InternalError(
+            'lease_ending',
+            'The batch lease is about to lapse; submit resumes from its checkpoint.',
+          )
+        }
       },
     })
   } catch (error) {
-    if (error instanceof LeaseEnding) return store.batches.release(batch.id, token, clock.now())
+    // Resumed from the checkpoint under a fresh lease (or by whoever holds the batch now).
+    if (isInternalError(error, 'lease_ending') || isInternalError(error, 'lease_lost'))
+      return { wakeAt: clock.now() }
     const failure = toFailure(error, call.credential)
     state.submitAttempts++
     const retry = failure.retryable !== false && state.submitAttempts < maxSubmitAttempts
     if (retry && clock.now() < batch.expiresAt) {
       ctx.logger.warn?.('native submit failed; retrying', { batch: batch.id, error: failure.message })
-      await store.batches.update(batch.id, { providerState: stateRecord(state) }, token)
       const delay = failureDelay(api, state.submitAttempts, failure.retryAfterMs)
-      return store.batches.release(batch.id, token, clock.now() + delay)
+      return { patch: { providerState: stateRecord(state) }, wakeAt: clock.now() + delay }
     }
     const message = `The provider did not accept the batch: ${failure.message}`
-    return failNative(ctx, lease, submitErrors(failure.code, message), state)
+    return failNative(lease, submitErrors(failure.code, message), state)
   }
   if (result.state) state.provider = result.state
   state.submitAttempts = 0
@@ -121,11 +117,11 @@ export async function submitNative(
     { providerBatchId: result.providerBatchId, providerState: stateRecord(state) },
     token,
   )
-  if (!stored) return
+  if (!stored) return { wakeAt: clock.now() }
   ctx.logger.info?.('native batch submitted', { batch: batch.id, provider: batch.provider })
   const fresh = await store.batches.get(scope, batch.id)
   // Cancelled while submitting: the cancel step (next) cancels at the provider.
-  if (fresh?.status !== 'validating') return store.batches.release(batch.id, token, clock.now())
+  if (fresh?.status !== 'validating') return { wakeAt: clock.now() }
   if (result.snapshot) return applySnapshot(ctx, { ...lease, batch: fresh }, input, result.snapshot)
-  await store.batches.release(batch.id, token, clock.now() + pollDelay(api, 0))
+  return { wakeAt: clock.now() + pollDelay(api, 0) }
 }

@@ -1,3 +1,4 @@
+import type { ClosingError, RequestStore } from '../contracts/store.ts'
 import { newRequestId } from '../ids.ts'
 
 /**
@@ -42,3 +43,22 @@ export const lineErrorMessages = {
   batch_expired: 'This request could not be executed before the completion window expired.',
   batch_cancelled: 'This request was not executed because the batch was cancelled.',
 } as const
+
+/** Messages of the error lines of lines that may have been sent, but whose result was never recorded. */
+export const sentLineErrorMessages = {
+  batch_expired:
+    'The completion window expired before a result of this request was recorded; it may have reached the provider.',
+  batch_cancelled:
+    'The batch was cancelled before a result of this request was recorded; it may have reached the provider.',
+} as const
+
+/**
+ * The error {@link RequestStore.closeRemaining} writes for the lines a cancel or expiry closes: "not
+ * executed" only for lines never sent, an honest "may have reached the provider" for the others.
+ *
+ * @example
+ * await store.requests.closeRemaining(batch.id, closingError('batch_cancelled'))
+ */
+export function closingError(code: 'batch_expired' | 'batch_cancelled'): ClosingError {
+  return { code, message: lineErrorMessages[code], sentMessage: sentLineErrorMessages[code] }
+}

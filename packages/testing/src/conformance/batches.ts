@@ -302,6 +302,36 @@ export function describeBatchConformance(harness: HarnessRef): void {
       expect(await claimOwn(store, [record.id], now + 1e9)).toEqual([])
     })
 
+    it('keeps a wake-up an unfenced transition set while the batch was leased (a cancel racing a step)', async () => {
+      const { store, clock } = harness()
+      const scope = newScope()
+      const now = clock.now()
+      const record = batchRecord(scope, now, { wakeAt: now - 1 })
+      await store.batches.insert(record)
+      const [lease] = await claimOwn(store, [record.id], now)
+      // The holder starts the batch and means to sleep until its deadline…
+      const started = await store.batches.transition(
+        record.id,
+        ['validating'],
+        'in_progress',
+        { inProgressAt: now, wakeAt: record.expiresAt },
+        lease!.token,
+      )
+      expect(started?.status).toBe('in_progress')
+      // …while a client cancels it, due at once…
+      const cancelled = await store.batches.transition(record.id, ['in_progress'], 'cancelling', {
+        cancellingAt: now,
+        wakeAt: now,
+      })
+      expect(cancelled?.status).toBe('cancelling')
+      // …and the holder's release must not postpone the cancel to the deadline.
+      await store.batches.release(record.id, lease!.token, record.expiresAt)
+      expect((await store.batches.get(scope, record.id))!.wakeAt).toBe(now)
+      const [again] = await claimOwn(store, [record.id], now)
+      expect(again?.batch.status).toBe('cancelling')
+      await store.batches.release(record.id, again!.token, null)
+    })
+
     it('fences transition and update by the live lease token', async () => {
       const { store, clock } = harness()
       const scope = newScope()

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest'
 import { describeBatchConformance } from './batches.ts'
+import { describeDueConformance } from './due.ts'
 import { describeFileConformance } from './files.ts'
 import type { StoreHarness } from './harness.ts'
 import { describeRequestConformance } from './requests.ts'
@@ -42,5 +43,6 @@ export function describeStoreConformance(
     describeFileConformance(harness)
     describeBatchConformance(harness)
     describeRequestConformance(harness)
+    describeDueConformance(harness)
   })
 }
