@@ -36,8 +36,6 @@ export async function readContent(
   let start: number
   let end: number
   let first: Uint8Array[] = []
-  const prefetched = asked === null ? null : ctx.prefetch.take(fileId, ownerId, asked.start, asked.end)
-  if (prefetched !== null) return singleChunk(prefetched)
   if (asked !== null && asked.end - asked.start < copyReadMinBytes) {
     // A short range (a claimed slice of lines): the lookup and its first page in one round trip.
     const rows = await ctx.run(st.readFirstChunks, [
@@ -87,16 +85,6 @@ export async function readContent(
     },
     { highWaterMark: 0 },
   )
-}
-
-/** A stream of one chunk. */
-function singleChunk(data: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(data)
-      controller.close()
-    },
-  })
 }
 
 /** Runs a `COPY (…) TO STDOUT (FORMAT binary)` of one `bytea` column and returns its values. */

@@ -1,6 +1,5 @@
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { Sql } from 'postgres'
-import type { PrefetchedSpans } from './prefetch.ts'
 import type { BatchkitTables } from './schema.ts'
 import type { Statements } from './statements.ts'
 
@@ -21,8 +20,6 @@ export interface StoreContext {
   readonly chunkBytes: number
   /** File content travels through binary COPY (else INSERT/SELECT with hex-encoded `bytea`). */
   readonly copy: boolean
-  /** Input bytes read by claims, for the reads of the same lines that follow. */
-  readonly prefetch: PrefetchedSpans
 }
 
 /** Postgres error codes worth retrying a whole (atomic) statement for. */

@@ -49,10 +49,11 @@ export function requestStatements(schemaName: string) {
      * lines whose lease lapsed. Rows other claimers hold locked are skipped, never waited for.
      * $3 token, $4 lease ms.
      *
-     * The same statement reads the input bytes of the claimed lines, which the runner asks for right
+     * The same statement reads the input bytes of the claimed lines, which the runner needs right
      * after claiming (one span per batch, from its first claimed line to the end of its last, when at
-     * most $6 bytes). Rows with a null `file_id` are claimed lines; the others are pieces of those
-     * spans (`file_id`, `owner_id`, `span_start`, `span_end`, `at`: the offset of `data`).
+     * most $6 bytes): they come back as the lines' `input`. Rows with a null `file_id` are claimed
+     * lines; the others are pieces of those spans (`batch_id`, `file_id`, `span_start`, `span_end`,
+     * `at`: the offset of `data`).
      *
      * A claim commits without waiting for its WAL to reach disk (`synchronous_commit = off` for this
      * transaction only). A claim lost in a database crash is a lease that never happened: its lines
@@ -88,12 +89,12 @@ export function requestStatements(schemaName: string) {
           p.owner_id, p.batch_seq, p.input_file_id,
           (extract(epoch FROM r.lease_expires_at) * 1000)::float8 AS expires_ms
       ), spans AS (
-        SELECT input_file_id, owner_id, min(byte_offset) AS s, max(byte_offset + byte_length) AS e
+        SELECT batch_id, input_file_id, owner_id, min(byte_offset) AS s, max(byte_offset + byte_length) AS e
         FROM claimed
         GROUP BY batch_id, input_file_id, owner_id
         HAVING max(byte_offset + byte_length) - min(byte_offset) <= $6::bigint
       ), pieces AS (
-        SELECT sp.input_file_id, sp.owner_id, sp.s, sp.e, ch.at, ch.data
+        SELECT sp.batch_id, sp.input_file_id, sp.owner_id, sp.s, sp.e, ch.at, ch.data
         FROM spans sp
         CROSS JOIN LATERAL (
           SELECT b.id FROM ${s}.files f JOIN ${s}.blobs b ON b.file_id = f.id
@@ -111,7 +112,7 @@ export function requestStatements(schemaName: string) {
         NULL::bigint AS span_end, NULL::bigint AS at, NULL::bytea AS data
       FROM claimed
       UNION ALL
-      SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, owner_id, NULL, NULL, input_file_id, s, e, at, data
+      SELECT batch_id, NULL, NULL, NULL, NULL, NULL, NULL, owner_id, NULL, NULL, input_file_id, s, e, at, data
       FROM pieces`,
 
     /** $1 token, $2 lease ms: extends the lease on the lines it still holds. */

@@ -3,7 +3,7 @@ import { newLeaseToken } from '@batchkit/core'
 import { type RawRow, retryOnConflict, type StoreContext } from './context.ts'
 import { dueAt } from './due.ts'
 
-/** Longest span of input bytes a claim reads along (see `claimRequests`). */
+/** Longest span of input bytes a claim reads along (see `claimRequests`): beyond it, lines are read apart. */
 const prefetchMaxBytes = 2 * 1024 * 1024
 
 /**
@@ -75,7 +75,10 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
         })
       }
       if (claimed.length === 0) return null
-      keepSpans(ctx, pieces)
+      attachInputs(
+        claimed.map((c) => c.request),
+        pieces,
+      )
       claimed.sort((a, b) => a.seq - b.seq || a.request.index - b.request.index)
       return { token, expiresAt: claimed[0]!.expiresAt, requests: claimed.map((c) => c.request) }
     },
@@ -182,25 +185,20 @@ function requestStatistics(ctx: StoreContext): { afterInsert(): Promise<void> } 
   }
 }
 
-/** Assembles the span pieces a claim returned and keeps each complete span for the reads that follow. */
-function keepSpans(ctx: StoreContext, pieces: readonly RawRow[]): void {
+/**
+ * Assembles the span pieces a claim returned (one span per batch: its input file from the first claimed
+ * line to the end of the last) and gives each claimed line its bytes, as `input`. A span that came back
+ * incomplete gives nothing: those lines are read from the file store instead.
+ */
+function attachInputs(requests: ClaimedRequest[], pieces: readonly RawRow[]): void {
   if (pieces.length === 0) return
-  const spans = new Map<
-    string,
-    { fileId: string; ownerId: string; start: number; data: Uint8Array; filled: number }
-  >()
+  const spans = new Map<string, { start: number; data: Uint8Array; filled: number }>()
   for (const piece of pieces) {
     const start = Number(piece.span_start)
-    const key = `${piece.owner_id}\u0000${piece.file_id}\u0000${start}`
+    const key = piece.batch_id as string
     let span = spans.get(key)
     if (!span) {
-      span = {
-        fileId: piece.file_id as string,
-        ownerId: piece.owner_id as string,
-        start,
-        data: new Uint8Array(Number(piece.span_end) - start),
-        filled: 0,
-      }
+      span = { start, data: new Uint8Array(Number(piece.span_end) - start), filled: 0 }
       spans.set(key, span)
     }
     const data = piece.data as Uint8Array
@@ -209,8 +207,11 @@ function keepSpans(ctx: StoreContext, pieces: readonly RawRow[]): void {
     span.data.set(data, at)
     span.filled += data.byteLength
   }
-  for (const span of spans.values()) {
-    if (span.filled === span.data.byteLength)
-      ctx.prefetch.put(span.fileId, span.ownerId, span.start, span.data)
+  for (const request of requests) {
+    const span = spans.get(request.batchId)
+    if (!span || span.filled !== span.data.byteLength) continue
+    const from = request.offset - span.start
+    if (from < 0 || from + request.length > span.data.byteLength) continue
+    request.input = span.data.subarray(from, from + request.length)
   }
 }

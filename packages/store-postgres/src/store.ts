@@ -6,7 +6,6 @@ import type { RawResult, StoreContext } from './context.ts'
 import { postgresFiles } from './files.ts'
 import { type MigrateResult, migrate } from './migrate.ts'
 import { quoteSchema } from './names.ts'
-import { PrefetchedSpans } from './prefetch.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
@@ -90,7 +89,6 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     statements: statements(schema),
     chunkBytes,
     copy: options.copy ?? true,
-    prefetch: new PrefetchedSpans(),
     run: (text, params) =>
       sql.unsafe(text, params as never[], {
         prepare: sql.options.prepare !== false,

@@ -102,6 +102,12 @@ export interface ClaimedRequest extends RequestItem {
   ownerId: string
   /** Attempts so far, including the one this claim starts. */
   attempts: number
+  /**
+   * The line's bytes (`[offset, offset + length)` of the input file), when the store read them along
+   * with the claim (a database store can, in the same round trip). Exactly those bytes when present;
+   * when absent, the runner reads the line's range from the file store itself.
+   */
+  input?: Uint8Array
 }
 
 /** Work leased to one worker: only the holder of `token` may record outcomes for these lines. */

@@ -4,28 +4,19 @@ import { claimLimit, concurrencyOf } from './claim-window.ts'
 import type { RunnerContext } from './context.ts'
 import { type ClaimedLine, executeLine, failedOutcome } from './execute-line.ts'
 import { FaultLog } from './fault-log.ts'
+import { OutcomeRecorder } from './outcome-recorder.ts'
 import { readLineTexts } from './read-lines.ts'
 import { WakeUp } from './wake-up.ts'
 
+const decoder = new TextDecoder()
 /** Batches whose info was not read for this long are forgotten when lines are claimed. */
 const batchIdleMs = 60_000
 /** While lines run and the store had none of a provider to claim, it is asked again this often. */
 const reclaimMs = 1_000
-/** Longest pause between attempts to record outcomes while the store fails. */
-const maxRecordRetryMs = 1_000
-/** When stopping, outcomes the store keeps refusing are given up after this many attempts (≈ 10 s). */
-const recordAttemptsWhenStopping = 12
 
 /** A claimed line waiting for a free slot of its provider. */
 interface QueuedLine extends ClaimedLine {
   token: string
-}
-
-/** A lease this worker holds: its lines not yet recorded, and when it must be renewed. */
-interface HeldLease {
-  token: string
-  expiresAt: number
-  outstanding: number
 }
 
 /** What one execution pass did. */
@@ -49,19 +40,13 @@ export class LineExecutor {
   readonly #batches: BatchCache
   readonly #queues = new Map<string, QueuedLine[]>()
   readonly #running = new Map<string, number>()
-  readonly #leases = new Map<string, HeldLease>()
-  readonly #buffer: { token: string; outcome: RequestOutcome }[] = []
   /** Providers the store last had nothing claimable for, and when. */
   readonly #exhaustedAt = new Map<string, number>()
   readonly #progress = new WakeUp()
-  readonly #recording: FaultLog
-  readonly #renewing: FaultLog
+  readonly #recorder: OutcomeRecorder
   readonly #loading: FaultLog
-  #lastFlush = 0
-  #flushing: Promise<void> | null = null
   /** When the bounded sleep that successive waits share ends (see {@link #waitForProgress}). */
   #sleepUntil: number | null = null
-  #recorded = 0
   #signal: AbortSignal | undefined
   /** Set when new lines may have become claimable since the store last had none. */
   #resumed = false
@@ -69,8 +54,7 @@ export class LineExecutor {
   constructor(ctx: RunnerContext) {
     this.#ctx = ctx
     this.#batches = new BatchCache(ctx)
-    this.#recording = new FaultLog(ctx.logger, 'recording outcomes')
-    this.#renewing = new FaultLog(ctx.logger, 'renewing line leases')
+    this.#recorder = new OutcomeRecorder(ctx, () => this.#progress.notify())
     this.#loading = new FaultLog(ctx.logger, 'reading batches of claimed lines')
   }
 
@@ -93,7 +77,8 @@ export class LineExecutor {
    */
   async run(deadline: number, signal?: AbortSignal): Promise<ExecutionReport> {
     const { clock } = this.#ctx
-    this.#recorded = 0
+    this.#recorder.reset()
+    this.#recorder.signal = signal
     this.#signal = signal
     this.#exhaustedAt.clear()
     this.#resumed = false
@@ -107,7 +92,7 @@ export class LineExecutor {
     for (;;) {
       const stop = signal?.aborted === true || clock.now() >= deadline
       // Stopping while outcomes cannot be written: lines not started yet go back unsent.
-      if (stop && this.#recording.failing) this.#handBackQueued()
+      if (stop && this.#recorder.failing) this.#handBackQueued()
       if (this.#resumed) {
         this.#resumed = false
         this.#exhaustedAt.clear()
@@ -129,19 +114,21 @@ export class LineExecutor {
       if (dispatching) await dispatching
       exhausted = claimError !== null || this.#allExhausted()
       if (this.#idle() && (stop || exhausted) && claiming === null) break
-      this.#maybeFlush(false)
-      const renewing = this.#heartbeat()
+      this.#recorder.maybeFlush(false)
+      const renewing = this.#recorder.heartbeat()
       if (renewing) await renewing
       const waiting = this.#waitForProgress(stop ? 1_000 : Math.max(1, deadline - clock.now()))
       if (waiting) await waiting
     }
-    await this.#flushAll()
-    this.#leases.clear()
+    await this.#recorder.flushAll()
+    this.#recorder.clear()
     this.#batches.retain(new Set())
     this.#signal = undefined
+    this.#recorder.signal = undefined
     if (claimError !== null) throw claimError
+    const lines = this.#recorder.recorded
     // Recorded lines may have finished a batch, whose finalize step is then due at once.
-    return { lines: this.#recorded, more: !exhausted || this.#recorded > 0 }
+    return { lines, more: !exhausted || lines > 0 }
   }
 
   #idle(): boolean {
@@ -162,7 +149,7 @@ export class LineExecutor {
 
   /** How many lines to claim per provider now (none while outcomes cannot be recorded). */
   #claimRooms(): { provider: string; limit: number }[] {
-    if (this.#recording.failing) return []
+    if (this.#recorder.failing) return []
     const { providers, options, clock } = this.#ctx
     const now = clock.now()
     const rooms: { provider: string; limit: number }[] = []
@@ -197,17 +184,13 @@ export class LineExecutor {
     })
     if (!lease || lease.requests.length === 0) return 0
     // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
-    this.#leases.set(lease.token, {
-      token: lease.token,
-      expiresAt: clock.now() + options.leaseMs,
-      outstanding: lease.requests.length,
-    })
+    this.#recorder.hold(lease.token, lease.requests.length)
     try {
       await this.#accept(lease)
     } catch (error) {
       // Their batches or input could not be read: hand the lines back unsent (recorded once the store
       // answers) rather than leaving them leased until the lease lapses.
-      for (const request of lease.requests) this.#handBack(lease.token, request)
+      for (const request of lease.requests) this.#recorder.handBack(lease.token, request)
       throw error
     }
     return lease.requests.length
@@ -225,17 +208,22 @@ export class LineExecutor {
     const queued: { providerName: string; line: QueuedLine }[] = []
     for (const [batchId, requests] of byBatch) {
       const info = await this.#batches.load(batchId, requests[0]!.ownerId)
-      const texts = info
-        ? await readLineTexts(
-            this.#ctx.store.files,
-            { ownerId: info.batch.ownerId },
-            info.batch.inputFileId,
-            requests,
-          )
-        : new Map<number, string>()
+      // Lines the claim brought their bytes for are decoded; the others are read by range, once.
+      const unread = requests.filter((request) => request.input === undefined)
+      const texts =
+        info && unread.length > 0
+          ? await readLineTexts(
+              this.#ctx.store.files,
+              { ownerId: info.batch.ownerId },
+              info.batch.inputFileId,
+              unread,
+            )
+          : new Map<number, string>()
       const providerName = info?.batch.provider ?? ''
       for (const request of requests) {
-        queued.push({ providerName, line: { request, token: lease.token, text: texts.get(request.index) } })
+        const text = request.input === undefined ? texts.get(request.index) : decoder.decode(request.input)
+        delete request.input
+        queued.push({ providerName, line: { request, token: lease.token, text } })
       }
     }
     for (const { providerName, line } of queued) this.#queueOf(providerName).push(line)
@@ -250,23 +238,10 @@ export class LineExecutor {
     return queue
   }
 
-  /** Buffers an unsent hand-back of a line: claimable again at once, its attempt given back. */
-  #handBack(token: string, request: ClaimedRequest): void {
-    const { batchId, index } = request
-    const outcome: RequestOutcome = {
-      batchId,
-      index,
-      kind: 'retry',
-      notBefore: this.#ctx.clock.now(),
-      unsent: true,
-    }
-    this.#buffer.push({ token, outcome })
-  }
-
   /** Hands back every queued line (not started) unsent. */
   #handBackQueued(): void {
     for (const queue of this.#queues.values()) {
-      for (const line of queue.splice(0)) this.#handBack(line.token, line.request)
+      for (const line of queue.splice(0)) this.#recorder.handBack(line.token, line.request)
     }
   }
 
@@ -276,7 +251,7 @@ export class LineExecutor {
    * one had to be read from the store first.
    */
   #dispatch(): Promise<void> | undefined {
-    if (this.#recording.failing) return undefined
+    if (this.#recorder.failing) return undefined
     for (const [providerName, queue] of this.#queues) {
       const cap = this.#capacityOf(providerName)
       while (queue.length > 0 && (this.#running.get(providerName) ?? 0) < cap) {
@@ -332,7 +307,7 @@ export class LineExecutor {
       outcome = failedOutcome(line.request, 'request_failed', "The provider's answer could not be recorded.")
     }
     this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)
-    this.#buffer.push({ token: line.token, outcome })
+    this.#recorder.push(line.token, outcome)
     this.#progress.notify()
   }
 
@@ -356,95 +331,5 @@ export class LineExecutor {
       })
     }
     return this.#progress.wait()
-  }
-
-  /** Starts a bulk write when enough outcomes are buffered or they have waited long enough. */
-  #maybeFlush(force: boolean): void {
-    if (this.#flushing || this.#buffer.length === 0) return
-    const { clock, options } = this.#ctx
-    const due = clock.now() - this.#lastFlush >= options.recordIntervalMs
-    if (!force && !due && this.#buffer.length < options.recordBatchSize) return
-    this.#flushing = this.#flush().finally(() => {
-      this.#flushing = null
-      this.#progress.notify()
-    })
-  }
-
-  /**
-   * Writes buffered outcomes, one store call per lease. A write the store refuses is retried with
-   * backoff until it succeeds: paid results are never dropped, except when the process is stopping and
-   * the store has kept failing for about ten seconds (their lines are then claimed again elsewhere).
-   */
-  async #flush(): Promise<void> {
-    const { store, clock, logger } = this.#ctx
-    this.#lastFlush = clock.now()
-    const pending = this.#buffer.splice(0, this.#buffer.length)
-    const byToken = new Map<string, RequestOutcome[]>()
-    for (const { token, outcome } of pending) {
-      const list = byToken.get(token)
-      if (list) list.push(outcome)
-      else byToken.set(token, [outcome])
-    }
-    for (const [token, outcomes] of byToken) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const { accepted } = await store.requests.record(token, outcomes, clock.now())
-          this.#recording.recovered()
-          this.#recorded += accepted
-          if (accepted < outcomes.length) {
-            logger.warn?.('outcomes of a lapsed lease were not recorded', {
-              dropped: outcomes.length - accepted,
-            })
-          }
-          break
-        } catch (error) {
-          this.#recording.failed(error, { lines: outcomes.length })
-          if (this.#signal?.aborted && attempt >= recordAttemptsWhenStopping) {
-            logger.error?.('stopping: outcomes the store would not take are dropped; their lines run again', {
-              lines: outcomes.length,
-              error,
-            })
-            break
-          }
-          await clock.sleep(Math.min(maxRecordRetryMs, 50 * 2 ** attempt))
-        }
-      }
-      const held = this.#leases.get(token)
-      if (held) {
-        held.outstanding -= outcomes.length
-        if (held.outstanding <= 0) this.#leases.delete(token)
-      }
-    }
-  }
-
-  /** Flushes until every outcome is written. */
-  async #flushAll(): Promise<void> {
-    while (this.#flushing || this.#buffer.length > 0) {
-      if (this.#flushing) await this.#flushing
-      this.#maybeFlush(true)
-    }
-  }
-
-  /** Renews leases that have used up half their time; undefined (no await) when none has. */
-  #heartbeat(): Promise<void> | undefined {
-    const { clock, options } = this.#ctx
-    const now = clock.now()
-    for (const held of this.#leases.values())
-      if (held.expiresAt - now <= options.leaseMs / 2) return this.#renewLeases(now)
-    return undefined
-  }
-
-  async #renewLeases(now: number): Promise<void> {
-    const { store, options } = this.#ctx
-    for (const held of this.#leases.values()) {
-      if (held.expiresAt - now > options.leaseMs / 2) continue
-      held.expiresAt = now + options.leaseMs
-      try {
-        await store.requests.heartbeat(held.token, options.leaseMs)
-        this.#renewing.recovered()
-      } catch (error) {
-        this.#renewing.failed(error)
-      }
-    }
   }
 }

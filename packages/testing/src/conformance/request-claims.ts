@@ -1,7 +1,10 @@
-import type { RequestOutcome } from '@batchkit/core'
+import type { RequestItem, RequestOutcome } from '@batchkit/core'
+import { newFileId, newRequestLineId } from '@batchkit/core'
 import { expect, it } from 'vitest'
 import {
   batchRecord,
+  chunkStream,
+  fileRecord,
   longLease,
   newProvider,
   newScope,
@@ -31,6 +34,51 @@ export function describeRequestClaimConformance(harness: HarnessRef): void {
     const next = await claim(store, provider, now, 10)
     expect(next!.token).not.toBe(lease!.token)
     expect(lineIds(next)).toEqual([`${other.batch.id}#1`])
+  })
+
+  it('gives a claimed line, when it brings its bytes along, exactly its range of the input file', async () => {
+    const { store, clock } = harness()
+    const now = clock.now()
+    const scope = newScope()
+    const provider = newProvider()
+    const texts = ['{"a":1}', '{"bb":22}', '{"ccc":"é ✓"}', '{"d":4}']
+    const encoder = new TextEncoder()
+    const encoded = texts.map((t) => encoder.encode(t))
+    const whole = encoder.encode(`${texts.join('\n')}\n`)
+    const fileId = newFileId()
+    await store.files.writeContent(fileId, chunkStream([whole.subarray(0, 5), whole.subarray(5)]))
+    await store.files.insert(fileRecord(scope, now, { id: fileId, bytes: whole.byteLength }))
+    let offset = 0
+    const items: RequestItem[] = encoded.map((bytes, i) => {
+      const item = {
+        index: i + 1,
+        id: newRequestLineId(),
+        customId: `c-${i + 1}`,
+        offset,
+        length: bytes.byteLength,
+      }
+      offset += bytes.byteLength + 1
+      return item
+    })
+    const batch = await store.batches.insert(
+      batchRecord(scope, now, {
+        status: 'in_progress',
+        provider,
+        inputFileId: fileId,
+        inProgressAt: now,
+        requestCounts: { total: items.length, completed: 0, failed: 0 },
+      }),
+    )
+    await store.requests.insert(batch.id, items)
+    // Lines 2 and 4: not adjacent, so a store that reads spans must cut them right.
+    await store.requests.record((await claim(store, provider, now, 1))!.token, [succeeded(batch.id, 1)], now)
+    const lease = await claim(store, provider, now, 10)
+    expect(lease!.requests.map((r) => r.index)).toEqual([2, 3, 4])
+    const decoder = new TextDecoder()
+    for (const request of lease!.requests) {
+      if (request.input === undefined) continue
+      expect(decoder.decode(request.input)).toBe(texts[request.index - 1])
+    }
   })
 
   it('insert is idempotent per (batch, line index) and claims follow line order', async () => {

@@ -1,14 +1,5 @@
-import {
-  type BatchEngine,
-  type BatchEngineOptions,
-  BatchkitError,
-  createBatchEngine,
-  type OffsetClock,
-  type Provider,
-  type Scope,
-  type Store,
-} from '@batchkit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { BatchkitError, type Scope } from '@batchkit/core'
+import { describe, expect, it } from 'vitest'
 import {
   chatLine,
   chatLines,
@@ -20,19 +11,16 @@ import {
   submitChatBatch,
   uploadLines,
 } from './fixtures.ts'
-
-/** A store under test and the clock that drives both it and the engine. */
-export interface EngineHarness {
-  store: Store
-  clock: OffsetClock
-  cleanup?(): Promise<void>
-}
+import { describeNativeScenarios } from './native-scenarios.ts'
+import { describeResilienceScenarios } from './resilience-scenarios.ts'
+import { type EngineHarness, type ScenarioSetup, scenarioSetup } from './scenario-setup.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * End-to-end engine scenarios (validate → run → finalize, retries, cancel, expiry, tenant scoping,
- * crash recovery) against a store. Every store runs them, so the lifecycle is proven per store.
+ * crash recovery, store faults, native mode) against a store. Every store runs them, so the lifecycle
+ * is proven per store.
  *
  * @example
  * describeEngineScenarios('memory', () => { const clock = offsetClock(); return { clock, store: memoryStore({ clock }) } })
@@ -42,27 +30,16 @@ export function describeEngineScenarios(
   make: () => Promise<EngineHarness> | EngineHarness,
 ): void {
   describe(`engine scenarios: ${name}`, () => {
-    let cleanups: (() => Promise<void>)[] = []
-    afterEach(async () => {
-      for (const c of cleanups) await c()
-      cleanups = []
-    })
+    const setup = scenarioSetup(make)
+    describeLifecycleScenarios(setup)
+    describeResilienceScenarios(setup)
+    describeNativeScenarios(setup)
+  })
+}
 
-    async function setup(providers: Provider[], extra: Partial<BatchEngineOptions> = {}) {
-      const harness = await make()
-      if (harness.cleanup) cleanups.push(harness.cleanup)
-      const engine: BatchEngine = createBatchEngine({
-        store: harness.store,
-        clock: harness.clock,
-        providers,
-        secret: 'test-secret-test-secret',
-        runner: { backoff: { baseMs: 1, maxMs: 5 }, leaseMs: 2_000, ...extra.runner },
-        ...extra,
-      })
-      const scope: Scope = { ownerId: `owner-${Math.random().toString(16).slice(2)}` }
-      return { engine, scope, ...harness }
-    }
-
+/** The lifecycle scenarios: validate → run → finalize, retries, cancel, expiry, tenants, crashes. */
+function describeLifecycleScenarios(setup: ScenarioSetup): void {
+  describe('lifecycle', () => {
     it('runs a batch to completed with output, usage, model and timestamps', async () => {
       const provider = scriptedProvider('p', okAnswer)
       const { engine, scope } = await setup([provider])
