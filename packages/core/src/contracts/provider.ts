@@ -1,3 +1,4 @@
+import type { ProviderCallDetails } from '../internal-error.ts'
 import type { BatchEndpoint, BatchError, BatchStatus, RequestCounts } from '../wire/batch.ts'
 import type { BatchMode, UsageTotals } from './records.ts'
 
@@ -161,28 +162,21 @@ export interface NativeBatchSnapshot {
 }
 
 /**
- * What a native call may throw. Errors are retried with backoff unless `retryable` is `false` (bad
- * request, bad key, unknown batch: retrying cannot help); `code` and `message` end up in `batch.errors`
- * when a submit fails for good. Messages must never contain the key.
+ * A failed native call as the runner sees it: the message and details of the `ProviderCallError` a
+ * native provider threw (anything else thrown counts as a retryable failure with its message). Retried
+ * with backoff unless `retryable` is `false`; `code` and `message` end up in `batch.errors` when a
+ * submit fails for good. Messages never contain the key.
  */
-export interface NativeCallFailure {
+export interface NativeCallFailure extends ProviderCallDetails {
   message: string
-  /** The provider's error code (`invalid_api_key`, `token_limit_exceeded`, …). */
-  code?: string
-  /** HTTP status, when there was an answer. */
-  status?: number
-  /** Default true. */
-  retryable?: boolean
-  /** Delay the provider asked for before trying again. */
-  retryAfterMs?: number
 }
 
 /**
  * A provider's own batch API (native mode): the provider runs the whole file, usually at half price.
  * batchkit validates the input itself first (clear errors before money is spent), then calls `submit`
  * once, `poll` on a backoff schedule (never on a client's `GET /batches/:id`), `cancel` when the client
- * cancels, and `openFile` to import the results into its own files. Methods throw on failure (see
- * {@link NativeCallFailure}); they are called under a fenced batch lease, one at a time per batch.
+ * cancels, and `openFile` to import the results into its own files. Methods throw a `ProviderCallError`
+ * on failure; they are called under a fenced batch lease, one at a time per batch.
  *
  * @example
  * const native: NativeBatchApi = {

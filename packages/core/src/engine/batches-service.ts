@@ -139,10 +139,7 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
           param: 'limit',
         })
       }
-      const page = await store.batches.list(scope, {
-        limit,
-        ...(params.after === undefined ? {} : { after: params.after }),
-      })
+      const page = await store.batches.list(scope, { limit, after: params.after })
       return listPage(page.data.map(batchToWire), page.hasMore)
     },
 

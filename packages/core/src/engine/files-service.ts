@@ -137,8 +137,8 @@ export function createFilesService(
         limit,
         order,
         now: clock.now(),
-        ...(params.purpose === undefined ? {} : { purpose: params.purpose as FilePurpose }),
-        ...(params.after === undefined ? {} : { after: params.after }),
+        purpose: params.purpose as FilePurpose | undefined,
+        after: params.after,
       })
       return listPage(page.data.map(fileToWire), page.hasMore)
     },

@@ -103,7 +103,7 @@ export async function executeLine(
       credential: info.credential,
       deadline: info.batch.expiresAt,
       signal: timeout.signal,
-      ...(timer === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+      timeoutMs: timer === undefined ? undefined : options.requestTimeoutMs,
     })
   } catch (error) {
     ctx.logger.warn?.('provider threw from execute', {

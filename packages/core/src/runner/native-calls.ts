@@ -1,5 +1,6 @@
 import type { NativeCallContext, NativeCallFailure } from '../contracts/provider.ts'
 import type { BatchRecord } from '../contracts/records.ts'
+import { ProviderCallError } from '../internal-error.ts'
 import type { RunnerContext } from './context.ts'
 
 /** The opened key of a batch: `null` when it has none, `undefined` when the sealed key cannot be opened. */
@@ -26,21 +27,20 @@ export function callContext(
 }
 
 /**
- * What a native call threw, as a {@link NativeCallFailure}: the provider's fields when it threw one, or
- * a retryable failure with the error's message. The key is never part of it.
+ * What a native call threw, as a {@link NativeCallFailure}: the details of a `ProviderCallError`, or a
+ * retryable failure with the message of anything else. The key is never part of it.
  *
  * @example
  * catch (error) { const failure = toFailure(error, key) }
  */
 export function toFailure(error: unknown, credential: string | null): NativeCallFailure {
-  const fields = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {}
-  let message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(error)
+  let message = error instanceof Error && error.message !== '' ? error.message : String(error)
   if (credential && credential.length >= 4) message = message.split(credential).join('[redacted]')
   const failure: NativeCallFailure = { message }
-  if (typeof fields.code === 'string') failure.code = fields.code
-  if (typeof fields.status === 'number') failure.status = fields.status
-  if (fields.retryable === false) failure.retryable = false
-  if (typeof fields.retryAfterMs === 'number' && fields.retryAfterMs >= 0)
-    failure.retryAfterMs = fields.retryAfterMs
+  if (!(error instanceof ProviderCallError)) return failure
+  failure.code = error.code
+  if (error.status !== undefined) failure.status = error.status
+  if (error.retryable === false) failure.retryable = false
+  if (error.retryAfterMs !== undefined && error.retryAfterMs >= 0) failure.retryAfterMs = error.retryAfterMs
   return failure
 }

@@ -1,4 +1,4 @@
-import type { NativeCallFailure } from '@batchkit/core'
+import { type ProviderCallDetails, ProviderCallError } from '@batchkit/core'
 import type { HeaderReader } from '../header-reader.ts'
 import { parseBody } from '../read-body.ts'
 import { redact } from '../redact.ts'
@@ -6,26 +6,14 @@ import { parseRetryAfterMs } from '../retry-after.ts'
 import { retryOverride } from '../retry-policy.ts'
 
 /**
- * A failed call to a provider's Files/Batches API, shaped as batchkit's {@link NativeCallFailure}: the
- * runner retries it with backoff unless `retryable` is false.
+ * A failed call to an OpenAI-shaped Files/Batches API: a `ProviderCallError`, which the runner retries
+ * with backoff unless `retryable` is false.
  *
  * @example
  * throw new ProviderError('Request to api.openai.com failed: ECONNRESET')
  */
-export class ProviderError extends Error implements NativeCallFailure {
-  override readonly name = 'ProviderError'
-  readonly code?: string
-  readonly status?: number
-  readonly retryable?: boolean
-  readonly retryAfterMs?: number
-
-  constructor(message: string, fields: Omit<NativeCallFailure, 'message'> = {}) {
-    super(message)
-    if (fields.code !== undefined) this.code = fields.code
-    if (fields.status !== undefined) this.status = fields.status
-    if (fields.retryable !== undefined) this.retryable = fields.retryable
-    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs
-  }
+export class ProviderError extends ProviderCallError {
+  override readonly name: string = 'ProviderError'
 }
 
 /** `error.message` / `error.code` of an OpenAI envelope, or of a flat `{message}` / `{error: '…'}` body. */
@@ -61,7 +49,7 @@ export function answerError(
   const { message, code } = describe(body)
   const retryable =
     retryOverride(status, headers, body) ?? (status === 408 || status === 429 || status >= 500)
-  const fields: Omit<NativeCallFailure, 'message'> = { status, retryable }
+  const fields: ProviderCallDetails = { status, retryable }
   if (code !== undefined) fields.code = code
   const retryAfterMs = parseRetryAfterMs(headers)
   if (retryAfterMs !== undefined) fields.retryAfterMs = retryAfterMs

@@ -1,9 +1,10 @@
-import type {
-  BatchStatus,
-  NativeBatchApi,
-  NativeBatchSnapshot,
-  Provider,
-  RequestCounts,
+import {
+  type BatchStatus,
+  type NativeBatchApi,
+  type NativeBatchSnapshot,
+  type Provider,
+  ProviderCallError,
+  type RequestCounts,
 } from '@batchkit/core'
 
 /** One provider batch of a {@link scriptedNativeProvider}. */
@@ -75,7 +76,7 @@ export function scriptedNativeProvider(name: string): ScriptedNativeProvider {
     },
     async poll(ctx) {
       const batch = batches.get(ctx.providerBatchId)
-      if (!batch) throw Object.assign(new Error('no such batch'), { status: 404, retryable: false })
+      if (!batch) throw new ProviderCallError('no such batch', { status: 404, retryable: false })
       return snapshot(batch)
     },
     async cancel(ctx) {
