@@ -1,5 +1,8 @@
 import type { Clock } from '../clock.ts'
 
+/** The reason a wait's timer is aborted with once the wait is over. */
+const settled = 'settled'
+
 /**
  * A level-triggered wake-up, the one mechanism the runner, the line executor and the Node loop wait
  * with: {@link notify} wakes the waiter, or, when nobody waits, makes the next wait return at once, so
@@ -35,18 +38,21 @@ export class WakeUp {
    */
   wait(clock?: Clock, ms?: number, signal?: AbortSignal): Promise<void> {
     if (this.take() || signal?.aborted) return Promise.resolve()
+    // A timer only when asked for: waits without one (one per finished line in the executor) stay cheap.
+    const timed = clock !== undefined && ms !== undefined && Number.isFinite(ms)
+    const timeout = timed ? new AbortController() : null
     return new Promise<void>((resolve) => {
-      const timeout = new AbortController()
       const done = (): void => {
         if (this.#waiter === done) this.#waiter = null
         signal?.removeEventListener('abort', done)
-        timeout.abort()
+        // A plain reason: aborting without one builds a DOMException.
+        timeout?.abort(settled)
         resolve()
       }
       this.#waiter = done
       signal?.addEventListener('abort', done, { once: true })
-      if (clock !== undefined && ms !== undefined && Number.isFinite(ms)) {
-        void clock.sleep(ms, timeout.signal).then(() => {
+      if (timeout) {
+        void clock!.sleep(ms!, timeout.signal).then(() => {
           if (!timeout.signal.aborted) done()
         })
       }
