@@ -12,7 +12,10 @@ export interface Limits {
   maxBatchesPerHour: number
   /** Longest single input line in bytes; bounds the memory one line can take. */
   maxLineBytes: number
-  /** Most entries in `batch.errors.data`; the last one says how many more were found. */
+  /**
+   * Most entries in `batch.errors.data`; the last one says validation stopped there. With messages capped
+   * at 500 characters this bounds a batch object (and a page of 100 batches) whatever the input.
+   */
   maxValidationErrors: number
 }
 
@@ -24,5 +27,5 @@ export const defaultLimits: Limits = {
   maxEmbeddingInputs: 50_000,
   maxBatchesPerHour: 2_000,
   maxLineBytes: 16 * 1024 * 1024,
-  maxValidationErrors: 1_000,
+  maxValidationErrors: 100,
 }

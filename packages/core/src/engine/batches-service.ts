@@ -9,8 +9,10 @@ import type { Limits } from '../limits.ts'
 import { zeroUsage } from '../runner/usage.ts'
 import { cancellableStatuses } from '../state.ts'
 import { parseCreateBatchParams } from '../validation/create-params.ts'
+import { quote } from '../validation/json.ts'
 import { batchEndpoints } from '../wire/batch.ts'
 import { listPage } from '../wire/list.ts'
+import { checkCursor, isLookupId } from './object-ids.ts'
 import { resolveProvider } from './providers.ts'
 import { batchToWire } from './to-wire.ts'
 import type { BatchesService } from './types.ts'
@@ -58,7 +60,7 @@ export function selectMode(provider: Provider, requested: BatchMode | undefined)
 export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
   const { store, clock, limits, providers, sealer, notifyWork, batchChanged } = deps
   const notFound = (id: string) =>
-    new BatchkitError('not_found', `No batch found with id '${id}'.`, { param: 'id' })
+    new BatchkitError('not_found', `No batch found with id ${quote(id, 100)}.`, { param: 'id' })
 
   return {
     async create(scope, body, options = {}) {
@@ -127,6 +129,7 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
     },
 
     async get(scope, id) {
+      if (!isLookupId(id)) throw notFound(id)
       const batch = await store.batches.get(scope, id)
       if (!batch) throw notFound(id)
       return batchToWire(batch)
@@ -139,11 +142,12 @@ export function createBatchesService(deps: BatchesServiceDeps): BatchesService {
           param: 'limit',
         })
       }
-      const page = await store.batches.list(scope, { limit, after: params.after })
+      const page = await store.batches.list(scope, { limit, after: checkCursor(params.after) })
       return listPage(page.data.map(batchToWire), page.hasMore)
     },
 
     async cancel(scope, id) {
+      if (!isLookupId(id)) throw notFound(id)
       for (;;) {
         const batch = await store.batches.get(scope, id)
         if (!batch) throw notFound(id)

@@ -5,10 +5,16 @@ import { newFileId } from '../ids.ts'
 import type { Limits } from '../limits.ts'
 import { parseExpiresAfter } from '../validation/create-params.ts'
 import { type ScannedInputs, UploadScan } from '../validation/ingest-index.ts'
+import { quote } from '../validation/json.ts'
+import { printable, unstorable } from '../validation/storable-text.ts'
 import { type FilePurpose, filePurposes, type UploadPurpose, uploadPurposes } from '../wire/file.ts'
 import { listPage } from '../wire/list.ts'
+import { checkCursor, isLookupId } from './object-ids.ts'
 import { fileToWire } from './to-wire.ts'
 import type { FileListParams, FilesService, ReceivedContent } from './types.ts'
+
+/** Longest filename kept, in UTF-16 units. */
+const maxFilenameLength = 1024
 
 /** Files of purpose `batch` expire after 30 days unless `expires_after` says otherwise (OpenAI's default). */
 const batchFileRetentionSeconds = 30 * 24 * 3600
@@ -40,7 +46,7 @@ export function createFilesService(
   scanned: ScannedInputs,
 ): FilesService {
   const notFound = (id: string) =>
-    new BatchkitError('not_found', `No such File object: ${id}`, { param: 'id' })
+    new BatchkitError('not_found', `No such File object: ${printable(id, 100)}`, { param: 'id' })
 
   const service: FilesService = {
     async receive(content, purpose) {
@@ -67,6 +73,16 @@ export function createFilesService(
         const purpose = parsePurpose(fields.purpose)
         if (purpose !== 'batch') scanned.forget(content.id)
         const filename = fields.filename.trim() || 'file'
+        const filenameProblem = unstorable(filename)
+        if (filenameProblem !== null || filename.length > maxFilenameLength) {
+          const why =
+            filenameProblem === null
+              ? `is longer than ${maxFilenameLength} characters`
+              : `contains ${filenameProblem}`
+          throw new BatchkitError('invalid_value', `The filename ${quote(filename)} ${why}.`, {
+            param: 'file',
+          })
+        }
         if (purpose === 'batch') {
           if (!filename.toLowerCase().endsWith('.jsonl')) {
             throw new BatchkitError(
@@ -110,6 +126,7 @@ export function createFilesService(
     },
 
     async get(scope, id) {
+      if (!isLookupId(id)) throw notFound(id)
       const file = await store.files.get(scope, id, clock.now())
       if (!file) throw notFound(id)
       return fileToWire(file)
@@ -129,7 +146,7 @@ export function createFilesService(
       if (params.purpose !== undefined && !(filePurposes as readonly string[]).includes(params.purpose)) {
         throw new BatchkitError(
           'invalid_value',
-          `Invalid value: '${params.purpose}'. Supported values are: ${quoteList(filePurposes)}.`,
+          `Invalid value: ${quote(params.purpose)}. Supported values are: ${quoteList(filePurposes)}.`,
           { param: 'purpose' },
         )
       }
@@ -138,13 +155,13 @@ export function createFilesService(
         order,
         now: clock.now(),
         purpose: params.purpose as FilePurpose | undefined,
-        after: params.after,
+        after: checkCursor(params.after),
       })
       return listPage(page.data.map(fileToWire), page.hasMore)
     },
 
     async delete(scope, id) {
-      if (!(await store.files.delete(scope, id))) throw notFound(id)
+      if (!isLookupId(id) || !(await store.files.delete(scope, id))) throw notFound(id)
       scanned.forget(id)
       // Content still read by a running batch is kept until that batch ends (the runner purges it then).
       if (!(await store.batches.hasActiveInput(scope, id))) await store.files.purgeContent(id)
@@ -152,6 +169,7 @@ export function createFilesService(
     },
 
     async content(scope, id) {
+      if (!isLookupId(id)) throw notFound(id)
       const file = await store.files.get(scope, id, clock.now())
       if (!file) throw notFound(id)
       const body = await store.files.read(scope, id)

@@ -4,6 +4,7 @@ import { type BatchEndpoint, batchEndpoints, completionWindows, metadataLimits }
 import { parseExpiresAfter } from './expires-after.ts'
 import { charLength, isJsonObject, type JsonObject, quote } from './json.ts'
 import { invalidType, invalidValue, missingParam, unsupportedValue } from './param-errors.ts'
+import { unstorable } from './storable-text.ts'
 
 export { parseExpiresAfter } from './expires-after.ts'
 
@@ -31,6 +32,13 @@ export function parseCreateBatchParams(body: unknown): CreateBatchParams {
     throw invalidValue(
       'input_file_id',
       'empty string. Expected a string with minimum length 1, but got an empty string instead.',
+    )
+  }
+  const idProblem = unstorable(inputFileId)
+  if (idProblem !== null) {
+    throw invalidValue(
+      'input_file_id',
+      `${quote(inputFileId)} contains ${idProblem}; no file has such an id.`,
     )
   }
   const endpoint = requiredString(body, 'endpoint')
@@ -74,9 +82,17 @@ export function parseMetadata(value: unknown): Record<string, string> | null {
         `key too long. Expected keys of at most ${maxKeyLength} characters, but got the key ${quote(key)} with ${charLength(key)} characters instead.`,
       )
     }
+    const keyProblem = unstorable(key)
+    if (keyProblem !== null) {
+      throw invalidValue('metadata', `the key ${quote(key)} contains ${keyProblem}, which cannot be stored.`)
+    }
     const item = value[key]
     const param = `metadata.${key}`
     if (typeof item !== 'string') throw invalidType(param, 'a string', item)
+    const valueProblem = unstorable(item)
+    if (valueProblem !== null) {
+      throw invalidValue(param, `the value ${quote(item)} contains ${valueProblem}, which cannot be stored.`)
+    }
     if (item.length > maxValueLength && charLength(item) > maxValueLength) {
       throw invalidValue(
         param,

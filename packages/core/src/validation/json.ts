@@ -1,4 +1,5 @@
 /** Helpers to inspect unvalidated JSON values and describe them in OpenAI-style error messages. */
+import { printable } from './storable-text.ts'
 
 /** A JSON object: any non-null, non-array object. */
 export type JsonObject = Record<string, unknown>
@@ -48,7 +49,10 @@ export function charLength(text: string): number {
   return n
 }
 
-/** `text` in single quotes, cut to `max` characters with an ellipsis, for error messages. */
+/**
+ * `text` in single quotes for an error message: cut to `max` characters with an ellipsis, control
+ * characters and unpaired surrogates escaped (see {@link printable}).
+ */
 export function quote(text: string, max = 64): string {
-  return text.length <= max ? `'${text}'` : `'${text.slice(0, max)}…'`
+  return `'${printable(text, max)}'`
 }

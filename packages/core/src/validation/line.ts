@@ -6,6 +6,7 @@ import type { BatchEndpoint, BatchError } from '../wire/batch.ts'
 import { checkEndpointBody, endpointApiNames } from './endpoint-body.ts'
 import { describeType, isJsonObject, quote } from './json.ts'
 import { lineError, missingParameter } from './line-error.ts'
+import { unstorable } from './storable-text.ts'
 
 /**
  * The result of {@link checkRequestLine}. On failure `customId` and `model` are still given when they are
@@ -36,8 +37,18 @@ export function checkRequestLine(value: unknown, line: number, endpoint: BatchEn
   let customId: string | null = null
   const rawId = value.custom_id
   if (rawId === undefined) errors.push(missingParameter('custom_id', line))
-  else if (typeof rawId === 'string' && rawId.length > 0) customId = rawId
-  else
+  else if (typeof rawId === 'string' && rawId.length > 0) {
+    const why = unstorable(rawId)
+    if (why === null) customId = rawId
+    else
+      errors.push(
+        invalid(
+          'custom_id',
+          `'custom_id' ${quote(rawId, 40)} contains ${why}, which cannot be stored.`,
+          line,
+        ),
+      )
+  } else
     errors.push(
       invalid('custom_id', `'custom_id' must be a non-empty string, but got ${describe(rawId)}.`, line),
     )
@@ -56,7 +67,7 @@ export function checkRequestLine(value: unknown, line: number, endpoint: BatchEn
     errors.push(
       lineError(
         'invalid_url',
-        `The URL '${url}' of this line does not match the batch endpoint '${endpoint}'.`,
+        `The URL ${quote(url, 100)} of this line does not match the batch endpoint '${endpoint}'.`,
         'url',
         line,
       ),
@@ -81,7 +92,16 @@ export function checkRequestLine(value: unknown, line: number, endpoint: BatchEn
       )
     }
     const rawModel = body.model
-    if (typeof rawModel === 'string' && rawModel.length > 0) model = rawModel
+    const modelProblem = typeof rawModel === 'string' ? unstorable(rawModel) : null
+    if (typeof rawModel === 'string' && modelProblem !== null) {
+      errors.push(
+        invalid(
+          'body.model',
+          `Model ${quote(rawModel, 40)} contains ${modelProblem}, which cannot be stored.`,
+          line,
+        ),
+      )
+    } else if (typeof rawModel === 'string' && rawModel.length > 0) model = rawModel
     else if (rawModel === undefined) errors.push(invalid('body.model', 'Model parameter is required.', line))
     else {
       errors.push(
