@@ -33,14 +33,18 @@ const encoder = new TextEncoder()
 
 /**
  * A provider whose native batch API lives in the test process: `submit` reads the input file and
- * creates a batch in `validating`; the test moves it with `set()`; `cancel` marks it; result files hold
- * a 200 chat completion per answered line. Poll answers report counts, usage and status like OpenAI.
+ * creates a batch in `validating`; the test moves it with `set()`; `cancel` makes it `cancelling`, and
+ * the poll after that `cancelled`; result files hold a 200 chat completion per answered line. Poll
+ * answers report counts and status like OpenAI.
  *
  * @example
  * const provider = scriptedNativeProvider('native')
  * provider.set(providerBatchId, 'completed', 3)
  */
-export function scriptedNativeProvider(name: string): ScriptedNativeProvider {
+export function scriptedNativeProvider(
+  name: string,
+  options: { pollIntervalMs?: { initial: number; max: number } } = {},
+): ScriptedNativeProvider {
   const batches = new Map<string, ScriptedNativeBatch>()
   let submits = 0
   const counts = (batch: ScriptedNativeBatch): RequestCounts => ({
@@ -56,7 +60,7 @@ export function scriptedNativeProvider(name: string): ScriptedNativeProvider {
     ...(batch.errors ? { errors: batch.errors } : {}),
   })
   const native: NativeBatchApi = {
-    pollIntervalMs: { initial: 10, max: 20 },
+    pollIntervalMs: options.pollIntervalMs ?? { initial: 10, max: 20 },
     async submit(ctx) {
       submits++
       const text = await new Response(await ctx.input.open()).text()
@@ -77,7 +81,10 @@ export function scriptedNativeProvider(name: string): ScriptedNativeProvider {
     async poll(ctx) {
       const batch = batches.get(ctx.providerBatchId)
       if (!batch) throw new ProviderCallError('no such batch', { status: 404, retryable: false })
-      return snapshot(batch)
+      const seen = snapshot(batch)
+      // Like OpenAI: a batch asked to cancel is `cancelling` once, then `cancelled`.
+      if (batch.status === 'cancelling') batch.status = 'cancelled'
+      return seen
     },
     async cancel(ctx) {
       const batch = batches.get(ctx.providerBatchId)
