@@ -181,4 +181,42 @@ describe.each(stores)('hostile input on the %s store', (_name, open) => {
     expect(list.status).toBe(200)
     expect((await list.text()).length).toBeLessThan(1_000_000)
   })
+
+  it('survives lines asking the mock for gigantic answers: they fail with a 400 of their own', async () => {
+    const embeddings = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({
+        custom_id: `e${i}`,
+        method: 'POST',
+        url: '/v1/embeddings',
+        body: { model: 'm', input: new Array(6_000).fill('x'), dimensions: 4096 },
+      }),
+    )
+    const form = new FormData()
+    form.append('purpose', 'batch')
+    form.append('file', new File([`${embeddings.join('\n')}\n`], 'e.jsonl'))
+    const file = (await (await call('POST', '/files', { body: form })).json()) as { id: string }
+    const res = await call('POST', '/batches', {
+      headers: { 'content-type': 'application/json', 'x-provider': 'mock' },
+      body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' }),
+    })
+    const batch = await settled(((await res.json()) as { id: string }).id)
+    expect(batch.status).toBe('completed')
+    expect(batch.request_counts).toEqual({ total: 8, completed: 0, failed: 8 })
+    const completions = JSON.stringify({
+      custom_id: 'c',
+      method: 'POST',
+      url: '/v1/completions',
+      body: { model: 'm', n: 16, prompt: new Array(500_000).fill('') },
+    })
+    const done = await settled(await createCompletions(await upload(`${completions}\n`)))
+    expect(done.request_counts).toEqual({ total: 1, completed: 0, failed: 1 })
+  })
+
+  async function createCompletions(fileId: string): Promise<string> {
+    const res = await call('POST', '/batches', {
+      headers: { 'content-type': 'application/json', 'x-provider': 'mock' },
+      body: JSON.stringify({ input_file_id: fileId, endpoint: '/v1/completions', completion_window: '24h' }),
+    })
+    return ((await res.json()) as { id: string }).id
+  }
 })

@@ -1,3 +1,4 @@
+export * from './bounded-text.ts'
 export * from './clock.ts'
 export type * from './contracts/index.ts'
 export * from './crypto.ts'

@@ -17,6 +17,12 @@ export interface Limits {
    * at 500 characters this bounds a batch object (and a page of 100 batches) whatever the input.
    */
   maxValidationErrors: number
+  /**
+   * Longest output or error line a provider's answer may make, in characters: a longer one is recorded
+   * as a `response_too_large` error line instead (providers should refuse to read such answers at all,
+   * as `openaiCompatible`'s `maxResponseBytes` does).
+   */
+  maxResponseBytes: number
 }
 
 /** OpenAI's limits. */
@@ -28,4 +34,5 @@ export const defaultLimits: Limits = {
   maxBatchesPerHour: 2_000,
   maxLineBytes: 16 * 1024 * 1024,
   maxValidationErrors: 100,
+  maxResponseBytes: 64 * 1024 * 1024,
 }

@@ -1,4 +1,4 @@
-import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
+import { type ExecuteRequest, type ExecuteResult, readBoundedText } from '@batchkit/core'
 import { callerAborted } from './abort.ts'
 import { callSignal } from './call-signal.ts'
 import { type HttpConfig, hostOf, keyOf, secretsOf } from './http-config.ts'
@@ -93,7 +93,14 @@ export async function sendCall(
         response = await config.fetch(call.url, init)
       }
     } else response = await config.fetch(call.url, init)
-    const text = await response.text()
+    const text = await readBoundedText(response, config.maxResponseBytes)
+    if (text === null) {
+      const message = `The answer of ${hostOf(call.url)} is larger than ${config.maxResponseBytes} bytes (maxResponseBytes).`
+      return {
+        result: { type: 'error', code: 'response_too_large', message, retryable: false },
+        headers: response.headers,
+      }
+    }
     return { result: toResponseResult(response.status, response.headers, text), headers: response.headers }
   } catch (error) {
     if (signal.timedOut()) {

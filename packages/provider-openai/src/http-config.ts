@@ -18,6 +18,8 @@ export interface HttpConfig {
   urls: UrlScheme
   headers: Record<string, string>
   timeoutMs: number
+  /** Longest answer body read, in bytes; a longer one fails its line (`response_too_large`). */
+  maxResponseBytes: number
   fetch: typeof fetch
   authHeader: (key: string) => Record<string, string>
   apiKey: string | undefined

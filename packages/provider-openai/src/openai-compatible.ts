@@ -1,4 +1,4 @@
-import type { NativeBatchApi, Provider } from '@batchkit/core'
+import { defaultMaxResponseBytes, type NativeBatchApi, type Provider } from '@batchkit/core'
 import { executeHttp } from './execute-http.ts'
 import type { HttpConfig } from './http-config.ts'
 import { lineHeaderCache } from './line-headers.ts'
@@ -30,6 +30,7 @@ export function buildProvider(options: OpenAICompatibleOptions, urls: UrlScheme)
     urls,
     headers: { ...options.headers },
     timeoutMs: options.timeoutMs ?? 600_000,
+    maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     authHeader: options.authHeader ?? bearer,
     apiKey: options.apiKey,
@@ -38,11 +39,7 @@ export function buildProvider(options: OpenAICompatibleOptions, urls: UrlScheme)
   }
   config.lines.headers = lineHeaderCache(config)
   const pacing = options.pacing
-  const pacers = new PacerRegistry({
-    ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
-    ...(options.tpm !== undefined ? { tpm: options.tpm } : {}),
-    ...(pacing || {}),
-  })
+  const pacers = new PacerRegistry({ rpm: options.rpm, tpm: options.tpm, ...(pacing || {}) })
   const wantsNative = options.native !== undefined && options.native !== false
   const native: NativeBatchApi | undefined =
     wantsNative || options.mode === 'native'
@@ -53,9 +50,9 @@ export function buildProvider(options: OpenAICompatibleOptions, urls: UrlScheme)
     name: options.name ?? 'openai',
     credential: options.credential ?? (options.apiKey !== undefined ? 'optional' : 'required'),
     mode: options.mode ?? 'emulated',
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    ...(native ? { native } : {}),
+    concurrency: options.concurrency,
+    maxAttempts: options.maxAttempts,
+    native,
     pacers,
     execute: (request) =>
       run(request).catch(() => ({

@@ -33,6 +33,12 @@ export interface OpenAICompatibleOptions {
   pacing?: PacingOptions | false
   /** Per-call timeout in ms, response body included. Default 600 000 (10 min, as the openai SDK). `0` disables it. */
   timeoutMs?: number
+  /**
+   * Longest answer body read, in bytes (default 64 MiB): a longer answer fails its line with
+   * `response_too_large` instead of filling memory. Large embedding batches fit better with
+   * `encoding_format: 'base64'`.
+   */
+  maxResponseBytes?: number
   /** Most attempts per line, the first included (the provider's `maxAttempts`). Default: the runner's. */
   maxAttempts?: number
   /**

@@ -50,9 +50,13 @@ export type ExecuteResult =
       retryable?: boolean
     }
   | {
-      /** No HTTP answer: connection refused/reset, timeout, DNS failure. */
+      /**
+       * No usable HTTP answer: connection refused/reset, timeout, DNS failure (`request_failed`,
+       * `request_timeout`), or an answer larger than the provider accepts to hold (`response_too_large`,
+       * not retryable).
+       */
       type: 'error'
-      code: 'request_failed' | 'request_timeout'
+      code: 'request_failed' | 'request_timeout' | 'response_too_large'
       message: string
       /** Default true: network failures are retried. */
       retryable?: boolean

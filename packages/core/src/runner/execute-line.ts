@@ -118,10 +118,18 @@ export async function executeLine(
   } finally {
     clearTimeout(timer)
   }
-  return outcomeOf(request, result, {
+  const outcome = outcomeOf(request, result, {
     now: clock.now(),
     expiresAt: info.batch.expiresAt,
     maxAttempts,
     backoff: options.backoff,
   })
+  if (outcome.kind !== 'retry' && outcome.line.length > ctx.limits.maxResponseBytes) {
+    return failedOutcome(
+      request,
+      'response_too_large',
+      `The provider's answer makes a line of ${outcome.line.length} characters; the limit is ${ctx.limits.maxResponseBytes} (limits.maxResponseBytes).`,
+    )
+  }
+  return outcome
 }

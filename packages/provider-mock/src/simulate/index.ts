@@ -1,9 +1,11 @@
 import { openaiError } from '../errors.ts'
+import { refusalOf } from './bounds.ts'
 import { simulateChatCompletion } from './chat.ts'
 import { simulateTextCompletion } from './completions.ts'
 import { simulateEmbeddings } from './embeddings.ts'
 import { simulateResponseObject } from './responses.ts'
 
+export { mockLimits, type Refusal, refusalOf } from './bounds.ts'
 export type { ChatCompletion, ChatCompletionChoice } from './chat.ts'
 export type { TextCompletion, TextCompletionChoice } from './completions.ts'
 export type { SimulateContext } from './context.ts'
@@ -40,6 +42,10 @@ export function simulateResponse(
   body: Record<string, unknown>,
   options: SimulateOptions = {},
 ): SimulatedResponse {
+  const refusal = refusalOf(endpoint, body)
+  if (refusal) {
+    return { status: 400, body: openaiError(refusal.message, 'invalid_request_error', null, refusal.param) }
+  }
   const ctx = {
     key: options.key ?? JSON.stringify(body),
     created: Math.floor((options.now ?? Date.now()) / 1000),

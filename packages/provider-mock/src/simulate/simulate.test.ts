@@ -182,3 +182,49 @@ describe('simulateResponse', () => {
     expect(chat.choices[0]?.message.content).toBe('Hello from the mock model.')
   })
 })
+
+describe('answer bounds', () => {
+  it('refuses, like a real endpoint, requests whose answer would be huge: never builds it', () => {
+    const prompts = simulateResponse('/v1/completions', {
+      model: 'm',
+      n: 16,
+      prompt: new Array(5_000_000).fill(''),
+    })
+    expect(prompts.status).toBe(400)
+    expect(prompts.body).toMatchObject({ error: { param: 'prompt', type: 'invalid_request_error' } })
+    const vectors = simulateResponse('/v1/embeddings', {
+      model: 'm',
+      input: new Array(6_000).fill('x'),
+      dimensions: 4096,
+    })
+    expect(vectors).toMatchObject({ status: 400, body: { error: { param: 'input' } } })
+    const wide = simulateResponse('/v1/embeddings', { model: 'm', input: 'x', dimensions: 4096 })
+    expect(wide).toMatchObject({ status: 400, body: { error: { param: 'dimensions' } } })
+    const many = simulateResponse('/v1/embeddings', {
+      model: 'm',
+      input: new Array(2_000).fill('x'),
+      dimensions: 3072,
+    })
+    expect(many).toMatchObject({ status: 400, body: { error: { param: 'input' } } })
+    expect(simulateResponse('/v1/chat/completions', { model: 'm', n: 1000, messages: [] }).status).toBe(400)
+    expect(
+      simulateResponse('/v1/completions', { model: 'm', n: 20, prompt: new Array(200).fill('p') }).status,
+    ).toBe(400)
+  })
+
+  it('answers the largest requests it allows', () => {
+    const vectors = simulateResponse('/v1/embeddings', {
+      model: 'm',
+      input: new Array(2_048).fill('x'),
+      dimensions: 512,
+    })
+    expect(vectors.status).toBe(200)
+    expect((vectors.body as { data: unknown[] }).data).toHaveLength(2_048)
+    const choices = simulateResponse('/v1/completions', {
+      model: 'm',
+      n: 16,
+      prompt: new Array(128).fill('p'),
+    })
+    expect((choices.body as { choices: unknown[] }).choices).toHaveLength(2_048)
+  })
+})

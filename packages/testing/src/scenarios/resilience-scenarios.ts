@@ -274,5 +274,26 @@ export function describeResilienceScenarios(setup: ScenarioSetup): void {
       const idle = await engine.runner.tick({ budgetMs: 20 })
       expect(idle.more).toBe(false)
     })
+
+    it('records an answer too large to keep as a response_too_large error line', async () => {
+      const provider = scriptedProvider('p', (request) => ({
+        type: 'response',
+        status: 200,
+        body: {
+          ...(okAnswer(request) as { body: object }).body,
+          padding: 'x'.repeat(request.customId === 'req-2' ? 5_000 : 0),
+        },
+      }))
+      const { engine, scope } = await setup([provider], { limits: { maxResponseBytes: 2_000 } })
+      const { created } = await submitChatBatch(engine, scope, chatLines(2))
+      const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
+      expect(done.request_counts).toEqual({ total: 2, completed: 1, failed: 1 })
+      const [line] = await fileLines(engine, scope, done.error_file_id!)
+      expect(line).toMatchObject({
+        custom_id: 'req-2',
+        response: null,
+        error: { code: 'response_too_large' },
+      })
+    })
   })
 }
