@@ -13,6 +13,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { ServerConfig } from './config.ts'
 import { defaultProviders } from './providers.ts'
+import { readiness } from './readiness.ts'
 import { openStore } from './store.ts'
 
 /** Options of {@link startReferenceServer}; everything has a default from {@link ServerConfig}. */
@@ -62,7 +63,9 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     ...(config.leaseMs ? { runner: { leaseMs: config.leaseMs } } : {}),
   })
   const app = new Hono()
+  // Liveness: the process answers. Readiness: it can also reach its store.
   app.get('/health', (c) => c.json({ ok: true }))
+  app.get('/ready', async () => readiness(store))
   app.route('/v1', createBatchRouter({ engine, ...(logger ? { logger } : {}) }))
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -30,5 +30,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     files: memoryFiles(options.blobs ?? memoryBlobs()),
     batches: memoryBatches(table, clock),
     requests: memoryRequests(table, clock),
+    /** Always ready: the state is in this process. */
+    async ping() {},
   }
 }

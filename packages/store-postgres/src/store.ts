@@ -1,6 +1,7 @@
 import type { Store } from '@batchkit/core'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres, { type Options, type Sql } from 'postgres'
+import { guarded, StoreCircuit } from './availability.ts'
 import { postgresBatches } from './batches.ts'
 import type { RawResult, StoreContext } from './context.ts'
 import { postgresFiles } from './files.ts'
@@ -51,6 +52,8 @@ export interface PostgresStore extends Store {
   migrate(): Promise<MigrateResult>
   /** Removes uploads that never finished (their process died mid-upload) older than `olderThanMs`. */
   dropAbandonedUploads(olderThanMs?: number): Promise<number>
+  /** Resolves when the database answers (`SELECT 1`); throws `service_unavailable` otherwise. */
+  ping(): Promise<void>
   /** Ends the client if the store opened it; a client passed in stays open. */
   close(): Promise<void>
 }
@@ -75,8 +78,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const schema = options.schema ?? defaultSchemaName
   quoteSchema(schema)
   const ownsClient = options.sql === undefined
+  // A store that opens its own client waits at most 5 s for a connection (postgres.js: 30 s), so an
+  // unreachable database fails requests fast; the circuit below then answers the next ones at once.
   const sql: Sql =
-    options.sql ?? postgres(options.url!, { max: 10, onnotice: () => undefined, ...options.connection })
+    options.sql ??
+    postgres(options.url!, { max: 10, connect_timeout: 5, onnotice: () => undefined, ...options.connection })
   const db = drizzle({ client: sql })
   const tables = batchkitTables(schema)
   const chunkBytes = options.chunkBytes ?? 256 * 1024
@@ -95,10 +101,20 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }) as unknown as Promise<RawResult>,
   }
   let closed = false
+  const circuit = new StoreCircuit()
+  const health = guarded(
+    {
+      async ping(): Promise<void> {
+        await ctx.run('SELECT 1', [])
+      },
+    },
+    circuit,
+  )
   return {
-    files: postgresFiles(ctx),
-    batches: postgresBatches(ctx),
-    requests: postgresRequests(ctx),
+    files: guarded(postgresFiles(ctx), circuit),
+    batches: guarded(postgresBatches(ctx), circuit),
+    requests: guarded(postgresRequests(ctx), circuit),
+    ping: health.ping,
     sql,
     db,
     schema,

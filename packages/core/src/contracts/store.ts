@@ -197,6 +197,11 @@ export interface Store {
   readonly files: FileStore
   readonly batches: BatchStore
   readonly requests: RequestStore
+  /**
+   * Resolves when the store can serve requests; throws (a `BatchkitError('service_unavailable')`, by
+   * preference) when it cannot, e.g. while its database is down. For readiness checks.
+   */
+  ping?(): Promise<void>
   /** Releases connections and timers. */
   close?(): Promise<void>
 }

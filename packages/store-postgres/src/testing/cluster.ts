@@ -18,6 +18,13 @@ import { fileURLToPath } from 'node:url'
 /** A PostgreSQL cluster started for one test run. */
 export interface ThrowawayCluster {
   url: string
+  /** Stops the server as a crash would (`-m immediate`) and keeps its data: an outage. */
+  down(): Promise<void>
+  /** Starts it again on the same port after {@link down}. */
+  up(): Promise<void>
+  /** An immediate restart (`pg_ctl restart -m immediate`): every connection drops, in-flight work aborts. */
+  restart(): Promise<void>
+  /** Stops it and removes its files. */
   stop(): Promise<void>
 }
 
@@ -59,18 +66,32 @@ export async function startThrowawayCluster(
     }
   }
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    '-w',
-    'start',
-  ])
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`
+  const start = (): void =>
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', 'start'])
+  start()
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async down() {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
+    },
+    async up() {
+      start()
+    },
+    async restart() {
+      run('pg_ctl', [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-o',
+        serverOptions,
+        '-m',
+        'immediate',
+        '-w',
+        'restart',
+      ])
+    },
     async stop() {
       spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop'], { cwd: dir, ...as })
       rmSync(dir, { recursive: true, force: true })

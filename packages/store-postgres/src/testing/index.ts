@@ -1,5 +1,8 @@
 import { randomHex } from '@batchkit/core'
 import postgres, { type Options, type Sql } from 'postgres'
+
+export { startThrowawayCluster, type ThrowawayCluster } from './cluster.ts'
+
 import { migrate } from '../migrate.ts'
 import { type PostgresStore, postgresStore } from '../store.ts'
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { describeBatchConformance } from './batches.ts'
 import { describeDueConformance } from './due.ts'
 import { describeFileConformance } from './files.ts'
@@ -39,6 +39,9 @@ export function describeStoreConformance(
       const done = current
       current = undefined
       await done?.cleanup?.()
+    })
+    it('answers ping when it can serve requests', async () => {
+      await expect(harness().store.ping?.()).resolves.toBeUndefined()
     })
     describeFileConformance(harness)
     describeBatchConformance(harness)
