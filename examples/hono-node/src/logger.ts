@@ -1,4 +1,4 @@
-import type { Logger } from '@batchkit/core'
+import { type Logger, loggableFields } from '@batchkit/core'
 
 const order = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const
 
@@ -6,7 +6,7 @@ const order = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const
 export function consoleLogger(level: keyof typeof order): Logger {
   const at = order[level]
   const line = (tag: string, message: string, fields?: Record<string, unknown>): string =>
-    `[batchkit] ${tag} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`
+    `[batchkit] ${tag} ${message}${fields ? ` ${JSON.stringify(loggableFields(fields))}` : ''}`
   return {
     debug: at <= 0 ? (m, f) => console.debug(line('debug', m, f)) : undefined,
     info: at <= 1 ? (m, f) => console.info(line('info', m, f)) : undefined,

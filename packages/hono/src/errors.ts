@@ -22,6 +22,8 @@ export interface FailedRequest {
   requestId: string
   method: string
   path: string
+  /** The client closed the connection before the answer: its request failing is no server error. */
+  clientGone?: boolean
 }
 
 /**
@@ -33,8 +35,12 @@ export interface FailedRequest {
  */
 export function renderError(thrown: unknown, request: FailedRequest, logger: Logger | undefined): Response {
   const error = toBatchkitError(thrown)
-  const fields = { ...request, status: error.status, code: error.code }
-  if (error.status >= 500) {
+  const { clientGone, ...where } = request
+  const fields = { ...where, status: error.status, code: error.code }
+  if (clientGone) {
+    // Nobody will read this answer: the upload or request was cut by the client, not failed by us.
+    logger?.info?.('batchkit: client closed the request', where)
+  } else if (error.status >= 500) {
     logger?.error?.('batchkit: request failed', { ...fields, error: error === thrown ? error : thrown })
   } else {
     logger?.debug?.('batchkit: request rejected', { ...fields, message: error.message })

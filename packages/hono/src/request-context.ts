@@ -20,7 +20,11 @@ export function requestContext(logger: Logger | undefined): MiddlewareHandler<Ba
     try {
       await next()
     } catch (thrown) {
-      c.res = renderError(thrown, { requestId, method: c.req.method, path: c.req.path }, logger)
+      c.res = renderError(
+        thrown,
+        { requestId, method: c.req.method, path: c.req.path, clientGone: c.req.raw.signal.aborted },
+        logger,
+      )
     }
     stampRequestId(c.res, requestId, (res) => {
       c.res = res

@@ -33,7 +33,16 @@ export function createBatchRouter(options: BatchRouterOptions): Hono<BatchRouter
 
   router.use('*', requestContext(logger))
   router.onError((error, c) =>
-    renderError(error, { requestId: c.var.requestId, method: c.req.method, path: c.req.path }, logger),
+    renderError(
+      error,
+      {
+        requestId: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        clientGone: c.req.raw.signal.aborted,
+      },
+      logger,
+    ),
   )
 
   router.route('/files', fileRoutes(options.engine, auth, logger))
