@@ -84,7 +84,10 @@ export function fakeEngine(options: { providers?: string[]; limits?: Partial<Lim
     clock: systemClock,
     limits,
     providers,
-    runner: { tick: async () => ({ batches: 0, lines: 0, more: false }), onWork: () => () => undefined },
+    runner: {
+      tick: async () => ({ batches: 0, lines: 0, more: false, nextDueAt: null }),
+      onWork: () => () => undefined,
+    },
     files: {
       async receive(content, purpose) {
         record('files.receive', undefined, purpose)
