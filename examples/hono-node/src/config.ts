@@ -2,8 +2,11 @@
 export interface ServerConfig {
   port: number
   hostname: string
-  /** Seals provider keys at rest; random per process when unset. */
-  secret: string | undefined
+  /**
+   * Seals provider keys at rest: `BATCHKIT_SECRET`, then the comma-separated `BATCHKIT_PREVIOUS_SECRETS`
+   * (rotation: the first seals, all open). Empty: a random per-process secret (memory store only).
+   */
+  secrets: string[]
   /** Base URL of the `openai` provider (any OpenAI-compatible server). */
   openaiBaseURL: string
   /** Simulated latency of the `mock` provider in ms. */
@@ -33,7 +36,9 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     port,
     hostname: env.HOST ?? '127.0.0.1',
-    secret: env.BATCHKIT_SECRET || undefined,
+    secrets: [env.BATCHKIT_SECRET, ...(env.BATCHKIT_PREVIOUS_SECRETS ?? '').split(',')]
+      .map((secret) => secret?.trim() ?? '')
+      .filter((secret) => secret.length > 0),
     openaiBaseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
     mockLatencyMs: wholeNumber(env, 'MOCK_LATENCY_MS', 0) ?? 20,
     logLevel,
@@ -60,4 +65,23 @@ function wholeNumber(env: Record<string, string | undefined>, name: string, min:
     throw new Error(`${name} must be ${what}, got '${raw}'`)
   }
   return value
+}
+
+/**
+ * Refuses a configuration that would fail batches later: a shared store (PostgreSQL) without
+ * `BATCHKIT_SECRET`, where each process would seal provider keys with a key of its own that no other
+ * process can open. Returns the message to exit with, or null when the configuration is fine.
+ *
+ * @example
+ * const problem = configProblem(config)
+ * if (problem) { console.error(problem); process.exit(2) }
+ */
+export function configProblem(config: ServerConfig): string | null {
+  if (config.databaseUrl && config.secrets.length === 0) {
+    return 'batchkit: BATCHKIT_SECRET is required with DATABASE_URL: every process sharing the database seals and opens provider keys with it (set the same value everywhere; see docs/operations.md).'
+  }
+  const short = config.secrets.find((secret) => secret.length < 16)
+  if (short !== undefined)
+    return 'batchkit: every secret in BATCHKIT_SECRET / BATCHKIT_PREVIOUS_SECRETS must be at least 16 characters.'
+  return null
 }

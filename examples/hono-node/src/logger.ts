@@ -14,3 +14,20 @@ export function consoleLogger(level: keyof typeof order): Logger {
     error: at <= 3 ? (m, f) => console.error(line('error', m, f)) : undefined,
   }
 }
+
+/**
+ * A last resort for the reference server and workers: a promise rejection nobody handled is logged as
+ * an error, with its stack, instead of ending the process (Node's default). batchkit handles the
+ * failures it expects (a database outage fails ticks, which are retried); this only keeps a stray
+ * rejection — a bug, and logged as one — from taking every batch of the process down with it.
+ *
+ * @example
+ * keepRunningOnStrayRejections(consoleLogger('info'))
+ */
+export function keepRunningOnStrayRejections(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error?.('unhandled promise rejection (a bug: please report it); the process keeps running', {
+      error: reason,
+    })
+  })
+}

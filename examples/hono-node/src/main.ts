@@ -1,10 +1,17 @@
-import { readConfig } from './config.ts'
-import { consoleLogger } from './logger.ts'
+import { configProblem, readConfig } from './config.ts'
+import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
 import { describeProviders } from './providers.ts'
 import { startReferenceServer } from './server.ts'
 
 const config = readConfig()
-const server = await startReferenceServer({ config, logger: consoleLogger(config.logLevel) })
+const problem = configProblem(config)
+if (problem) {
+  console.error(problem)
+  process.exit(2)
+}
+const logger = consoleLogger(config.logLevel)
+keepRunningOnStrayRejections(logger)
+const server = await startReferenceServer({ config, logger })
 
 console.log(`batchkit reference server listening on ${server.url}`)
 console.log(`  store:     ${server.storeKind}`)

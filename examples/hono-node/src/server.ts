@@ -51,34 +51,29 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const clock = options.clock
   const opened = options.store
     ? { store: options.store, kind: 'custom' }
-    : await openStore(config, { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) })
+    : await openStore(config, { clock, logger })
   const { store } = opened
   const providers = options.providers ?? defaultProviders(config)
   const engine = createBatchEngine({
     store,
     providers,
-    ...(clock ? { clock } : {}),
-    ...(config.secret ? { secret: config.secret } : {}),
-    ...(logger ? { logger } : {}),
-    ...(config.leaseMs ? { runner: { leaseMs: config.leaseMs } } : {}),
+    clock,
+    secret: config.secrets.length > 0 ? config.secrets : undefined,
+    logger,
+    runner: { leaseMs: config.leaseMs },
   })
   const app = new Hono()
   // Liveness: the process answers. Readiness: it can also reach its store.
   app.get('/health', (c) => c.json({ ok: true }))
   app.get('/ready', async () => readiness(store))
-  app.route('/v1', createBatchRouter({ engine, ...(logger ? { logger } : {}) }))
+  app.route('/v1', createBatchRouter({ engine, logger }))
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.hostname }, () => resolve(s))
   })
   const { port } = server.address() as AddressInfo
   const loop: RunnerLoop | null =
-    options.runLoop === false
-      ? null
-      : startRunnerLoop(engine.runner, {
-          ...(logger ? { logger } : {}),
-          ...(config.pollMs ? { idleMs: config.pollMs } : {}),
-        })
+    options.runLoop === false ? null : startRunnerLoop(engine.runner, { logger, idleMs: config.pollMs })
 
   return {
     url: `http://${config.hostname}:${port}/v1`,

@@ -1,6 +1,6 @@
-import type { Clock, Logger, Store } from '@batchkit/core'
+import { type Clock, isBatchkitError, type Logger, type Store } from '@batchkit/core'
 import { memoryStore } from '@batchkit/store-memory'
-import { postgresStore } from '@batchkit/store-postgres'
+import { type PostgresStore, postgresStore } from '@batchkit/store-postgres'
 import type { ServerConfig } from './config.ts'
 
 /** The store a process runs on, and how to describe it. */
@@ -23,7 +23,7 @@ export async function openStore(
   options: { clock?: Clock; logger?: Logger } = {},
 ): Promise<OpenedStore> {
   if (!config.databaseUrl) {
-    return { store: memoryStore(options.clock ? { clock: options.clock } : {}), kind: 'memory' }
+    return { store: memoryStore({ clock: options.clock }), kind: 'memory' }
   }
   const store = postgresStore({
     url: config.databaseUrl,
@@ -31,6 +31,7 @@ export async function openStore(
     connection: { max: config.databasePoolSize, onnotice: () => undefined },
   })
   try {
+    await untilReachable(store, options.logger)
     const { applied } = await store.migrate()
     if (applied.length > 0) options.logger?.info?.('migrated', { schema: config.databaseSchema, applied })
     // Uploads a crashed process left half-written are invisible; reclaim their space once a day old.
@@ -53,5 +54,28 @@ function describeUrl(url: string): string {
     return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`
   } catch {
     return '(unparsable DATABASE_URL)'
+  }
+}
+
+/** Longest pause between attempts to reach the database at start. */
+const maxStartRetryMs = 5_000
+
+/**
+ * Waits until the database answers, retrying with backoff (250 ms doubling to 5 s) for as long as it
+ * takes: a process started while the database is down (or before it) waits for it instead of exiting,
+ * and logs one line when it starts waiting and one when the database answers.
+ */
+async function untilReachable(store: PostgresStore, logger: Logger | undefined): Promise<void> {
+  const since = Date.now()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.ping()
+      if (attempt > 1) logger?.info?.('database reachable; starting', { waitedMs: Date.now() - since })
+      return
+    } catch (error) {
+      if (!isBatchkitError(error) || error.code !== 'service_unavailable') throw error
+      if (attempt === 1) logger?.warn?.('database unreachable; waiting for it', { error })
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxStartRetryMs, 250 * 2 ** (attempt - 1))))
+    }
   }
 }

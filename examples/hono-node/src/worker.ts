@@ -8,8 +8,8 @@
  */
 import { createBatchEngine } from '@batchkit/core'
 import { startRunnerLoop, stopOnSignals } from '@batchkit/core/node'
-import { readConfig } from './config.ts'
-import { consoleLogger } from './logger.ts'
+import { configProblem, readConfig } from './config.ts'
+import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
 import { defaultProviders, describeProviders } from './providers.ts'
 import { openStore } from './store.ts'
 
@@ -18,17 +18,23 @@ if (!config.databaseUrl) {
   console.error('batchkit worker: DATABASE_URL is required (workers share batches through PostgreSQL).')
   process.exit(2)
 }
+const problem = configProblem(config)
+if (problem) {
+  console.error(problem)
+  process.exit(2)
+}
 const logger = consoleLogger(config.logLevel)
+keepRunningOnStrayRejections(logger)
 const { store, kind } = await openStore(config, { logger })
 const providers = defaultProviders(config)
 const engine = createBatchEngine({
   store,
   providers,
   logger,
-  ...(config.secret ? { secret: config.secret } : {}),
-  ...(config.leaseMs ? { runner: { leaseMs: config.leaseMs } } : {}),
+  secret: config.secrets,
+  runner: { leaseMs: config.leaseMs },
 })
-const loop = startRunnerLoop(engine.runner, { logger, ...(config.pollMs ? { idleMs: config.pollMs } : {}) })
+const loop = startRunnerLoop(engine.runner, { logger, idleMs: config.pollMs })
 
 console.log(`batchkit worker ${process.pid} running`)
 console.log(`  store:     ${kind}`)
