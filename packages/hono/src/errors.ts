@@ -22,8 +22,11 @@ export interface FailedRequest {
   requestId: string
   method: string
   path: string
-  /** The client closed the connection before the answer: its request failing is no server error. */
-  clientGone?: boolean
+  /**
+   * Whether the client closed the connection before the answer (its request failing is then no server
+   * error). Asked only for 5xx errors: reading a request's signal can make a runtime set up its body.
+   */
+  clientGone?: () => boolean
 }
 
 /**
@@ -37,7 +40,7 @@ export function renderError(thrown: unknown, request: FailedRequest, logger: Log
   const error = toBatchkitError(thrown)
   const { clientGone, ...where } = request
   const fields = { ...where, status: error.status, code: error.code }
-  if (clientGone) {
+  if (error.status >= 500 && clientGone?.() === true) {
     // Nobody will read this answer: the upload or request was cut by the client, not failed by us.
     logger?.info?.('batchkit: client closed the request', where)
   } else if (error.status >= 500) {

@@ -22,7 +22,7 @@ export function requestContext(logger: Logger | undefined): MiddlewareHandler<Ba
     } catch (thrown) {
       c.res = renderError(
         thrown,
-        { requestId, method: c.req.method, path: c.req.path, clientGone: c.req.raw.signal.aborted },
+        { requestId, method: c.req.method, path: c.req.path, clientGone: () => c.req.raw.signal.aborted },
         logger,
       )
     }

@@ -39,7 +39,7 @@ export function createBatchRouter(options: BatchRouterOptions): Hono<BatchRouter
         requestId: c.var.requestId,
         method: c.req.method,
         path: c.req.path,
-        clientGone: c.req.raw.signal.aborted,
+        clientGone: () => c.req.raw.signal.aborted,
       },
       logger,
     ),
