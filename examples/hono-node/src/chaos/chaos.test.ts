@@ -10,13 +10,13 @@ describe('chaos: kills, database restarts and an outage under load', () => {
   it('loses nothing, records nothing twice, and keeps every process up', async () => {
     const report = await runChaos({
       seed: Number(process.env.CHAOS_SEED ?? 20261205),
-      lines: 500,
+      lines: 700,
       kills: 12,
       restarts: 2,
       outageMs: 15_000,
       workers: 2,
-      latencyMs: 150,
-      concurrency: 4,
+      latencyMs: 300,
+      concurrency: 2,
       leaseMs: 4_000,
       log: (line) => console.log(line),
     })
