@@ -58,7 +58,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchRun> {
     providers: [options.provider],
     secret: 'batchkit-bench-secret-batchkit-bench',
     hooks: { onBatchTerminal: (batch) => finished(batch) },
-    ...(options.runner ? { runner: options.runner } : {}),
+    runner: options.runner,
   })
   const file = await engine.files.upload(scope, fileStream(options.inputPath), {
     filename: 'bench.jsonl',

@@ -90,7 +90,7 @@ export async function openStore(kind: StoreKind, options: OpenStoreOptions = {})
 export async function openStoreFromEnv(env: Record<string, string | undefined>): Promise<StoreKit> {
   const kind = (env.BENCH_STORE ?? 'memory') as StoreKind
   if (kind === 'memory') return openMemory({ onDisk: env.BENCH_ON_DISK === '1' })
-  return openPostgres({ ...(env.BENCH_PG_SCHEMA ? { schema: env.BENCH_PG_SCHEMA } : {}) })
+  return openPostgres({ schema: env.BENCH_PG_SCHEMA || undefined })
 }
 
 async function openMemory(options: OpenStoreOptions): Promise<StoreKit> {

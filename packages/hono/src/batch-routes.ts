@@ -60,8 +60,8 @@ function listParams(query: { after?: string | undefined; limit?: number | undefi
   limit?: number
 } {
   return {
-    ...(query.after === undefined ? {} : { after: query.after }),
-    ...(query.limit === undefined ? {} : { limit: query.limit }),
+    after: query.after,
+    limit: query.limit,
   }
 }
 

@@ -12,7 +12,7 @@ import {
  * throw badRequest('Invalid multipart/form-data body: a part has no field name.')
  */
 export const badRequest = (message: string, param?: string): BatchkitError =>
-  new BatchkitError('invalid_request', message, param === undefined ? {} : { param })
+  new BatchkitError('invalid_request', message, { param })
 
 /**
  * The client-facing error for what the parser (or the request stream under it) threw: 413 for a part

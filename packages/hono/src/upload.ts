@@ -129,10 +129,7 @@ export async function uploadFile(
   const anchor = values.get('anchor')
   const seconds = values.get('seconds')
   if (anchor !== undefined || seconds !== undefined) {
-    fields.expiresAfter = {
-      ...(anchor === undefined ? {} : { anchor }),
-      ...(seconds === undefined ? {} : { seconds }),
-    }
+    fields.expiresAfter = { anchor, seconds }
   }
   return engine.files.create(scope, received, fields)
 }

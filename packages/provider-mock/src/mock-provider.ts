@@ -94,7 +94,7 @@ export function mockProvider(options: MockProviderOptions = {}): Provider {
     name: options.name ?? 'mock',
     credential: 'none',
     mode: 'emulated',
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    concurrency: options.concurrency,
     async execute(request) {
       try {
         return await run(request)

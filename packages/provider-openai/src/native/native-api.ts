@@ -135,8 +135,8 @@ export function openaiNativeApi(config: HttpConfig, options: NativeOptions = {})
     `/batches/${encodeURIComponent(ctx.providerBatchId)}${suffix}`
 
   return {
-    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
-    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    endpoints: options.endpoints,
+    pollIntervalMs: options.pollIntervalMs,
 
     async submit(ctx): Promise<NativeSubmitResult> {
       const saved = ctx.state?.inputFileId

@@ -68,8 +68,8 @@ export async function createTestSchema(label = 'test'): Promise<TestSchema> {
     store(options = {}) {
       const { connection, chunkBytes, copy } = options
       const tuning = {
-        ...(chunkBytes === undefined ? {} : { chunkBytes }),
-        ...(copy === undefined ? {} : { copy }),
+        chunkBytes,
+        copy,
       }
       const store =
         connection === undefined
