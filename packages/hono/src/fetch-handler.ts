@@ -12,14 +12,17 @@ export interface FetchHandlerOptions extends BatchRouterOptions {
 }
 
 /**
- * The batch API as a plain `(request) => Promise<Response>` for hosts without Hono (Workers, Bun.serve,
- * Deno.serve, a Node adapter). Paths outside `basePath` answer the same 404 envelope.
+ * The batch API as a plain `(request, env?) => Promise<Response>` for hosts without Hono (Workers,
+ * Bun.serve, Deno.serve, a Node adapter). Paths outside `basePath` answer the same 404 envelope. `env`
+ * reaches `authorize` and `resolveProvider` as `c.env` (a Worker's bindings, a Node adapter's request).
  *
  * @example
  * const handle = createFetchHandler({ engine, basePath: '/v1' })
  * export default { fetch: handle } // Cloudflare Workers / Bun
  */
-export function createFetchHandler(options: FetchHandlerOptions): (request: Request) => Promise<Response> {
+export function createFetchHandler(
+  options: FetchHandlerOptions,
+): (request: Request, env?: unknown) => Promise<Response> {
   const basePath = normalizeBasePath(options.basePath ?? '/v1')
   const app = new Hono()
   app.route(basePath, createBatchRouter(options))
@@ -27,9 +30,9 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
   app.onError((error, c) =>
     renderError(error, { requestId: newRequestId(), method: c.req.method, path: c.req.path }, options.logger),
   )
-  return async (request) => {
+  return async (request, env) => {
     try {
-      return await app.fetch(request)
+      return await app.fetch(request, env)
     } catch (error) {
       const url = new URL(request.url)
       return renderError(

@@ -1,0 +1,7 @@
+export {
+  batchkitExpress,
+  type ExpressBatchkitOptions,
+  type ExpressHandler,
+  type ExpressRequest,
+} from './express-handler.ts'
+export { restoreBody } from './parsed-body.ts'
