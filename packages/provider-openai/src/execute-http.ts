@@ -1,4 +1,4 @@
-import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 import { callerAborted } from './abort.ts'
 import { callSignal } from './call-signal.ts'
 import { type HttpConfig, hostOf, keyOf, secretsOf } from './http-config.ts'

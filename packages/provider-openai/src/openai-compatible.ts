@@ -1,4 +1,4 @@
-import type { NativeBatchApi, Provider } from '@batchkit/core'
+import type { NativeBatchApi, Provider } from '@batchkit/core/provider'
 import { executeHttp } from './execute-http.ts'
 import type { HttpConfig } from './http-config.ts'
 import { lineHeaderCache } from './line-headers.ts'

@@ -1,4 +1,4 @@
-import type { Store } from '@batchkit/core'
+import type { Store } from '@batchkit/core/store'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres, { type Options, type Sql } from 'postgres'
 import { postgresBatches } from './batches.ts'

@@ -1,4 +1,4 @@
-import { randomHex } from '@batchkit/core'
+import { randomHex } from '@batchkit/core/store'
 import postgres, { type Options, type Sql } from 'postgres'
 import { migrate } from '../migrate.ts'
 import { type PostgresStore, postgresStore } from '../store.ts'

@@ -1,4 +1,4 @@
-import type { RequestOutcome } from '@batchkit/core'
+import type { RequestOutcome } from '@batchkit/core/store'
 import { expect, it } from 'vitest'
 import {
   batchRecord,
