@@ -42,6 +42,7 @@ export {
   toBatchkitError,
 } from './errors.ts'
 export { defaultLimits, type Limits } from './limits.ts'
+export { type FieldsFirstLogger, fieldsFirstLogger, type PinoLike, pinoLogger } from './logging.ts'
 export { type BatchEndpoint, type BatchObject, type BatchStatus, batchObjectSchema } from './wire/batch.ts'
 export {
   type FileDeleted,
