@@ -183,17 +183,21 @@ export const publicApi: Record<string, ExportList> = {
   },
   '@batchkit/store-postgres': {
     values: [
+      'SchemaMismatchError',
       'batches',
       'batchkitSchema',
       'batchkitTables',
       'blobChunks',
       'blobs',
+      'customMigrationSql',
       'defaultSchemaName',
       'files',
       'migrate',
       'migrations',
       'postgresStore',
       'requests',
+      'schemaDifferences',
+      'verifySchema',
     ],
     types: [
       'BatchkitTables',
@@ -202,6 +206,7 @@ export const publicApi: Record<string, ExportList> = {
       'MigrateResult',
       'PostgresStore',
       'PostgresStoreOptions',
+      'VerifySchemaOptions',
     ],
   },
   '@batchkit/store-postgres/testing': {

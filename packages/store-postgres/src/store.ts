@@ -2,6 +2,7 @@ import type { Store } from '@batchkit/core/store'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres, { type Options, type Sql } from 'postgres'
 import { postgresBatches } from './batches.ts'
+import { batchkitClient } from './client.ts'
 import type { RawResult, StoreContext } from './context.ts'
 import { postgresFiles } from './files.ts'
 import { type MigrateResult, migrate } from './migrate.ts'
@@ -10,11 +11,17 @@ import { PrefetchedSpans } from './prefetch.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
+import { schemaDifferences, verifySchema } from './verify.ts'
 
 /** Options of {@link postgresStore}: a postgres.js client, or a URL to open one. */
 export type PostgresStoreOptions = (
   | {
-      /** A postgres.js client the host owns; `close()` leaves it open. */
+      /**
+       * A postgres.js client the host owns; `close()` leaves it open. A client created with `transform`
+       * (e.g. `postgres.camel`) or custom `types` is not used for batchkit's statements: the store opens
+       * a companion client with the same settings without them (its own pool of `max` connections,
+       * ended by `close()`). node-postgres (`pg`) is not supported.
+       */
       sql: Sql
       url?: never
     }
@@ -40,7 +47,7 @@ export type PostgresStoreOptions = (
 
 /** A batchkit {@link Store} on PostgreSQL, with its client and tables. */
 export interface PostgresStore extends Store {
-  /** The postgres.js client. */
+  /** The postgres.js client batchkit's statements run on (the host's, or the companion opened for it). */
   readonly sql: Sql
   /** A drizzle database on that client (e.g. for your own queries of batchkit's tables). */
   readonly db: PostgresJsDatabase
@@ -50,6 +57,13 @@ export interface PostgresStore extends Store {
   readonly tables: BatchkitTables
   /** Creates or upgrades the tables (see {@link migrate}). */
   migrate(): Promise<MigrateResult>
+  /**
+   * Throws a `SchemaMismatchError` listing every way the tables differ from what this version needs
+   * (tables, columns, keys, indexes, content compression): call it at start when your app owns the DDL.
+   */
+  verifySchema(): Promise<void>
+  /** Every way the tables differ from what this version needs; empty when they match. */
+  schemaDifferences(): Promise<string[]>
   /** Removes uploads that never finished (their process died mid-upload) older than `olderThanMs`. */
   dropAbandonedUploads(olderThanMs?: number): Promise<number>
   /** Ends the client if the store opened it; a client passed in stays open. */
@@ -75,9 +89,14 @@ export interface PostgresStore extends Store {
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const schema = options.schema ?? defaultSchemaName
   quoteSchema(schema)
-  const ownsClient = options.sql === undefined
-  const sql: Sql =
-    options.sql ?? postgres(options.url!, { max: 10, onnotice: () => undefined, ...options.connection })
+  const client =
+    options.sql === undefined
+      ? {
+          sql: postgres(options.url!, { max: 10, onnotice: () => undefined, ...options.connection }),
+          opened: true,
+        }
+      : batchkitClient(options.sql, 'postgresStore({ sql })')
+  const { sql } = client
   const db = drizzle({ client: sql })
   const tables = batchkitTables(schema)
   const chunkBytes = options.chunkBytes ?? 256 * 1024
@@ -106,12 +125,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     schema,
     tables,
     migrate: () => migrate(sql, { schema }),
+    verifySchema: () => verifySchema(sql, { schema }),
+    schemaDifferences: () => schemaDifferences(sql, { schema }),
     async dropAbandonedUploads(olderThanMs = 24 * 3600 * 1000) {
       const result = await ctx.run(ctx.statements.dropAbandonedBlobs, [olderThanMs])
       return result.count
     },
     async close() {
-      if (closed || !ownsClient) return
+      if (closed || !client.opened) return
       closed = true
       await sql.end({ timeout: 5 })
     },
