@@ -29,13 +29,17 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
-/** pnpm as this test was started with it (`npx pnpm@…` sets npm_execpath), else from PATH. */
-function pnpm(): [string, string[]] {
-  const execpath = process.env.npm_execpath
-  if (execpath && /pnpm/.test(basename(execpath))) {
-    return /\.(c?js|mjs)$/.test(execpath) ? [process.execPath, [execpath]] : [execpath, []]
+/** pnpm from PATH (pnpm scripts and `npx pnpm@…` put it there), else the root manifest's `packageManager` through npx. */
+async function pnpm(): Promise<[string, string[]]> {
+  try {
+    await run('pnpm', ['--version'], { env: cleanEnv() })
+    return ['pnpm', []]
+  } catch {
+    const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+      packageManager: string
+    }
+    return ['npx', ['-y', root.packageManager]]
   }
-  return ['pnpm', []]
 }
 
 const tarballName = (pkg: PublishedPackage): string =>
@@ -111,7 +115,7 @@ describe('packed packages installed outside the workspace', () => {
         },
       ),
     )
-    const [command, prefix] = pnpm()
+    const [command, prefix] = await pnpm()
     await timed('pack', () =>
       Promise.all(
         packages.map((pkg) =>
