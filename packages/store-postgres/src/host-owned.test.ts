@@ -188,6 +188,14 @@ describe('the host’s postgres.js client', () => {
     }
   })
 
+  it('refuses transform and types in the connection options of a client it opens itself', () => {
+    const url = testDatabaseUrl()
+    expect(() => postgresStore({ url, connection: { transform: postgres.camel } })).toThrow(
+      /`transform` and `types`/,
+    )
+    expect(() => postgresStore({ url, connection: { types: {} } })).toThrow(/`transform` and `types`/)
+  })
+
   it('node-postgres pools are refused with what to do instead', async () => {
     const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 })
     try {

@@ -28,7 +28,7 @@ export type PostgresStoreOptions = (
   | {
       /** Connection URL; the store opens (and `close()` ends) its own client. */
       url: string
-      /** postgres.js options for that client (default pool size 10). */
+      /** postgres.js options for that client (default pool size 10); `transform` and `types` are refused. */
       connection?: Options<Record<string, never>>
       sql?: never
     }
@@ -91,10 +91,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   quoteSchema(schema)
   const client =
     options.sql === undefined
-      ? {
-          sql: postgres(options.url!, { max: 10, onnotice: () => undefined, ...options.connection }),
-          opened: true,
-        }
+      ? openClient(options.url, options.connection)
       : batchkitClient(options.sql, 'postgresStore({ sql })')
   const { sql } = client
   const db = drizzle({ client: sql })
@@ -137,4 +134,17 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await sql.end({ timeout: 5 })
     },
   }
+}
+
+/** The client of `postgresStore({ url, connection })`, opened (and later ended) by the store. */
+function openClient(
+  url: string,
+  connection: Options<Record<string, never>> = {},
+): { sql: Sql; opened: true } {
+  if (connection.transform !== undefined || connection.types !== undefined) {
+    throw new TypeError(
+      'postgresStore({ url, connection }): `transform` and `types` are not supported: batchkit reads its own rows by their plain column names and values. Leave them out (your own client may keep them).',
+    )
+  }
+  return { sql: postgres(url, { max: 10, onnotice: () => undefined, ...connection }), opened: true }
 }
