@@ -3,7 +3,7 @@ import { startRunnerLoop } from '@batchkit/core/node'
 import { batchkitExpress } from '@batchkit/express'
 import { mockProvider } from '@batchkit/provider-mock'
 import { memoryStore } from '@batchkit/store-memory'
-import express, { type Express, type Request } from 'express'
+import express, { type Express as ExpressApp, type Request } from 'express'
 
 /** The app's own users: an API token each (a stand-in for the app's real auth). */
 const users = new Map([
@@ -28,7 +28,7 @@ declare global {
  * app.listen(3000)
  */
 export function createApp(options: { store?: Store } = {}): {
-  app: Express
+  app: ExpressApp
   engine: BatchEngine
   stop(): Promise<void>
 } {

@@ -161,7 +161,8 @@ describe.each(stores)('hostile input on the %s store', (_name, open) => {
     ])
     for (const error of errors) {
       expect(error.message.length).toBeLessThanOrEqual(500)
-      expect(error.message).not.toMatch(/[\u0000\ud800-\udfff]/)
+      expect(error.message.includes('\u0000')).toBe(false)
+      expect(error.message).not.toMatch(/\p{Surrogate}/u)
     }
   })
 

@@ -6,6 +6,7 @@ import {
   type Provider,
   type Scope,
   type Store,
+  sha256Hex,
 } from '@batchkit/core'
 import { createBatchRouter } from '@batchkit/hono'
 import { openaiCompatible } from '@batchkit/provider-openai'
@@ -305,7 +306,7 @@ describe('native mode through the engine', () => {
   it('lets a host allow x-batch-mode per batch; native on a provider without a native API is a 400', async () => {
     const { engine } = await setup()
     const router = createBatchRouter({ engine, allowModeOverride: true })
-    const file = await uploadLines(engine, { ownerId: await ownerOf(KEY) }, chatLines(1))
+    const file = await uploadLines(engine, { ownerId: await sha256Hex(KEY) }, chatLines(1))
     const create = (provider: string, mode: string) =>
       router.request('/batches', {
         method: 'POST',
@@ -329,9 +330,3 @@ describe('native mode through the engine', () => {
     expect(await overridden.json()).toMatchObject({ batchkit: { provider: 'openai', mode: 'emulated' } })
   })
 })
-
-/** The tenant the default `authorize` derives from a bearer key: hex SHA-256 of it. */
-async function ownerOf(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
-}

@@ -1,5 +1,5 @@
-import type { BatchRecord, RequestOutcome } from '@batchkit/core'
-import { newRequestLineId, randomHex, sha256Hex } from '@batchkit/core'
+import { sha256Hex } from '@batchkit/core'
+import { type BatchRecord, newRequestLineId, type RequestOutcome, randomHex } from '@batchkit/core/store'
 import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConsistentFiles, type ProcessHarness, processHarness } from './process-fixtures.ts'

@@ -1,4 +1,4 @@
-import { randomHex } from '@batchkit/core'
+import { randomHex } from '@batchkit/core/store'
 import { testDatabaseUrl } from '@batchkit/store-postgres/testing'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'

@@ -19,5 +19,3 @@ export const newBatchId = (): string => `batch_${randomHex(12)}`
 export const newRequestLineId = (): string => `batch_req_${randomHex(12)}`
 /** A new request id for the `x-request-id` header, e.g. `req_5f0c…`. */
 export const newRequestId = (): string => `req_${randomHex(16)}`
-/** A new lease token: unguessable and unique per claim, so a stale lease can never write. */
-export const newLeaseToken = (): string => randomHex(16)

@@ -4,4 +4,3 @@ export {
   type ExpressHandler,
   type ExpressRequest,
 } from './express-handler.ts'
-export { restoreBody } from './parsed-body.ts'

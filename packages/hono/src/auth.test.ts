@@ -1,7 +1,7 @@
-import { BatchkitError } from '@batchkit/core'
+import { BatchkitError, sha256Hex } from '@batchkit/core'
 import type { Context } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { cachedDefaultAuthorize, sha256Hex } from './auth.ts'
+import { cachedDefaultAuthorize } from './auth.ts'
 
 const withKey = (key: string | null): Context =>
   ({

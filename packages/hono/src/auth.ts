@@ -1,4 +1,4 @@
-import { BatchkitError, type Scope } from '@batchkit/core'
+import { BatchkitError, type Scope, sha256Hex } from '@batchkit/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { BatchRouterEnv } from './env.ts'
 
@@ -15,14 +15,6 @@ export type Authorize = (c: Context) => Scope | Response | Promise<Scope | Respo
 export function bearerToken(headers: Headers): string | null {
   const match = /^\s*bearer\s+(.+?)\s*$/i.exec(headers.get('authorization') ?? '')
   return match?.[1] ?? null
-}
-
-/** Lowercase hex SHA-256 of a string (WebCrypto, so it runs on every runtime). */
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)))
-  let out = ''
-  for (const byte of digest) out += byte.toString(16).padStart(2, '0')
-  return out
 }
 
 /**

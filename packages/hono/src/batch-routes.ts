@@ -1,5 +1,4 @@
-import type { CreateBatchOptions } from '@batchkit/core'
-import { BatchkitError } from '@batchkit/core'
+import { BatchkitError, type CreateBatchOptions } from '@batchkit/core'
 import { zValidator } from '@hono/zod-validator'
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { BatchRouterEnv } from './env.ts'

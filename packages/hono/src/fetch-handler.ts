@@ -1,4 +1,4 @@
-import { newRequestId } from '@batchkit/core'
+import { newRequestId } from '@batchkit/core/store'
 import { Hono } from 'hono'
 import { errorResponse, renderError } from './errors.ts'
 import { invalidUrl } from './not-found.ts'

@@ -1,4 +1,4 @@
-import { pooledIds } from '@batchkit/core'
+import { pooledIds } from '@batchkit/core/store'
 
 /**
  * A generator of `x-request-id` values (`req_` + 32 hex digits, as `newRequestId` makes; 128 random

@@ -1,10 +1,9 @@
-import { BatchkitError, type Logger, type Scope } from '@batchkit/core'
+import { BatchkitError, type Logger, type Scope, sha256Hex } from '@batchkit/core'
 import { type Context, Hono } from 'hono'
 import { describe, expect, it, vi } from 'vitest'
 import { fakeEngine } from './__fixtures__/fake-engine.ts'
 import { expectError, expectJson, req } from './__fixtures__/http.ts'
 import { multipartBody, uploadParts } from './__fixtures__/multipart-body.ts'
-import { sha256Hex } from './auth.ts'
 import type { BatchRouterOptions } from './options.ts'
 import { createBatchRouter } from './router.ts'
 

@@ -1,4 +1,4 @@
-import type { ExecuteResult } from '@batchkit/core'
+import type { ExecuteResult } from '@batchkit/core/provider'
 
 /**
  * The outcome of a call whose signal has aborted (`request_timeout` when the reason is a

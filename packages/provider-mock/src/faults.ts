@@ -1,4 +1,4 @@
-import { unitInterval } from './random.ts'
+import { unitInterval } from '@batchkit/core/provider'
 
 /** What the simulated provider does with one attempt of one line. */
 export type MockFault = 'none' | 'invalid_request' | 'rate_limited' | 'server_error'

@@ -1,4 +1,4 @@
-import { unitInterval } from './random.ts'
+import { unitInterval } from '@batchkit/core/provider'
 
 /**
  * The simulated latency of one attempt, in ms: fixed, or picked in `[min, max]` per (seed, line, attempt).

@@ -1,4 +1,4 @@
-import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 import { describe, expect, it } from 'vitest'
 import { mockProvider } from './mock-provider.ts'
 import type { ChatCompletion } from './simulate/index.ts'

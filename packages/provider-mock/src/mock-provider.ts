@@ -1,4 +1,4 @@
-import type { ExecuteRequest, ExecuteResult, Provider } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult, Provider } from '@batchkit/core/provider'
 import { abortedResult } from './abort.ts'
 import { openaiError } from './errors.ts'
 import { type FaultRates, rollFault } from './faults.ts'

@@ -1,4 +1,4 @@
-import { type ExecuteRequest, type ExecuteResult, readBoundedText } from '@batchkit/core'
+import { type ExecuteRequest, type ExecuteResult, readBoundedText } from '@batchkit/core/provider'
 import { callerAborted } from './abort.ts'
 import { callSignal } from './call-signal.ts'
 import { type HttpConfig, hostOf, keyOf, secretsOf } from './http-config.ts'

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 import {
   type FakeUpstream,
   type FakeUpstreamOptions,

@@ -1,4 +1,4 @@
-import { defaultMaxResponseBytes, type NativeBatchApi, type Provider } from '@batchkit/core'
+import { defaultMaxResponseBytes, type NativeBatchApi, type Provider } from '@batchkit/core/provider'
 import { executeHttp } from './execute-http.ts'
 import type { HttpConfig } from './http-config.ts'
 import { lineHeaderCache } from './line-headers.ts'

@@ -1,4 +1,4 @@
-import type { BatchMode } from '@batchkit/core'
+import type { BatchMode } from '@batchkit/core/provider'
 import type { NativeOptions } from './native/native-api.ts'
 import type { PacerClock } from './pacing/pacer.ts'
 

@@ -1,4 +1,4 @@
-import type { ExecuteRequest, ExecuteResult } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 import { callerAborted } from './abort.ts'
 import { type HttpConfig, prepareCall, sendCall } from './execute-http.ts'
 import { estimateTokens, usedTokens } from './pacing/cost.ts'

@@ -1,4 +1,4 @@
-import type { ExecuteRequest } from '@batchkit/core'
+import type { ExecuteRequest } from '@batchkit/core/provider'
 import { describe, expect, it } from 'vitest'
 import { azureOpenAI, groq, ollama, openai, presetBaseURLs, together, vllm } from './presets.ts'
 

@@ -1,4 +1,4 @@
-import type { ExecuteResult } from '@batchkit/core'
+import type { ExecuteResult } from '@batchkit/core/provider'
 import type { HeaderReader } from './header-reader.ts'
 import { exhaustedResetMs, readRateLimitHeaders } from './rate-limit-headers.ts'
 import { parseBody } from './read-body.ts'

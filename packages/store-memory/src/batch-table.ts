@@ -1,4 +1,4 @@
-import type { BatchRecord } from '@batchkit/core'
+import type { BatchRecord } from '@batchkit/core/store'
 
 /** A stored batch with its bookkeeping. */
 export interface BatchEntry {

@@ -1,5 +1,11 @@
-import type { BatchLease, BatchRecord, BatchStore, Clock } from '@batchkit/core'
-import { isTerminal, newLeaseToken } from '@batchkit/core'
+import {
+  type BatchLease,
+  type BatchRecord,
+  type BatchStore,
+  type Clock,
+  isTerminal,
+  randomHex,
+} from '@batchkit/core/store'
 import type { BatchEntry, BatchTable } from './batch-table.ts'
 import { leaseHolds } from './batch-table.ts'
 import { applyPatch, copyBatch } from './copy.ts'
@@ -87,7 +93,7 @@ export function memoryBatches(table: BatchTable, clock: Clock): BatchStore {
       due.sort((a, b) => a.record.wakeAt! - b.record.wakeAt! || a.seq - b.seq)
       const leases: BatchLease[] = []
       for (const entry of due.slice(0, Math.max(0, limit))) {
-        entry.leaseToken = newLeaseToken()
+        entry.leaseToken = randomHex(16)
         entry.leaseExpiresAt = storeNow + leaseMs
         entry.wakeDuringLease = null
         leases.push({

@@ -1,4 +1,4 @@
-import type { ByteRange } from '@batchkit/core'
+import type { ByteRange } from '@batchkit/core/store'
 
 /**
  * Where a store keeps file content. Content arrives and leaves as streams, so a blob store decides

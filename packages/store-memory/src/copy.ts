@@ -1,4 +1,4 @@
-import type { BatchPatch, BatchRecord, FileRecord } from '@batchkit/core'
+import type { BatchPatch, BatchRecord, FileRecord } from '@batchkit/core/store'
 
 /**
  * A deep copy of a batch record, so callers never share objects with the store.

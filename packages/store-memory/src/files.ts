@@ -1,4 +1,4 @@
-import type { FileRecord, FileStore } from '@batchkit/core'
+import type { FileRecord, FileStore } from '@batchkit/core/store'
 import type { BlobStore } from './blob-store.ts'
 import { copyFile } from './copy.ts'
 

@@ -2,7 +2,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { clampRange, pumpLimited, randomHex } from '@batchkit/core'
+import { clampRange, pumpLimited, randomHex } from '@batchkit/core/store'
 import type { BlobStore } from './blob-store.ts'
 
 export type { BlobStore } from './blob-store.ts'

@@ -1,5 +1,4 @@
-import type { ByteRange } from '@batchkit/core'
-import { clampRange, pumpLimited } from '@batchkit/core'
+import { type ByteRange, clampRange, pumpLimited } from '@batchkit/core/store'
 import type { BlobStore } from './blob-store.ts'
 
 /** Small chunks are coalesced into segments of this size, so a stream of tiny chunks stays compact. */

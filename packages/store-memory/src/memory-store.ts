@@ -1,5 +1,5 @@
-import type { Clock, Store } from '@batchkit/core'
 import { systemClock } from '@batchkit/core'
+import type { Clock, Store } from '@batchkit/core/store'
 import { BatchTable } from './batch-table.ts'
 import { memoryBatches } from './batches.ts'
 import type { BlobStore } from './blob-store.ts'

@@ -1,5 +1,11 @@
-import type { ClaimedRequest, Clock, RequestItem, RequestLease, RequestStore } from '@batchkit/core'
-import { newLeaseToken } from '@batchkit/core'
+import {
+  type ClaimedRequest,
+  type Clock,
+  type RequestItem,
+  type RequestLease,
+  type RequestStore,
+  randomHex,
+} from '@batchkit/core/store'
 import type { BatchTable } from './batch-table.ts'
 import { MinHeap } from './heap.ts'
 
@@ -205,7 +211,7 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
       if (limit <= 0) return null
       const storeNow = clock.now()
       reapExpired(storeNow)
-      const lease: Lease = { token: newLeaseToken(), expiresAt: storeNow + leaseMs, rows: new Set() }
+      const lease: Lease = { token: randomHex(16), expiresAt: storeNow + leaseMs, rows: new Set() }
       const requests: ClaimedRequest[] = []
       for (const lines of active) {
         if (requests.length >= limit) break

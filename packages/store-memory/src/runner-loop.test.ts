@@ -1,5 +1,7 @@
-import { createBatchEngine, type ExecuteResult, offsetClock, type Provider, type Scope } from '@batchkit/core'
+import { createBatchEngine, offsetClock, type Provider } from '@batchkit/core'
 import { startRunnerLoop } from '@batchkit/core/node'
+import type { ExecuteResult } from '@batchkit/core/provider'
+import type { Scope } from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
 import { memoryStore } from './memory-store.ts'
 

@@ -1,10 +1,6 @@
-import {
-  type BatchObject,
-  createBatchEngine,
-  type ExecuteResult,
-  type Provider,
-  type Scope,
-} from '@batchkit/core'
+import { type BatchObject, createBatchEngine, type Provider } from '@batchkit/core'
+import type { ExecuteResult } from '@batchkit/core/provider'
+import type { Scope } from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
 import { memoryStore } from './memory-store.ts'
 

@@ -1,4 +1,4 @@
-import type { ExecuteResult } from '@batchkit/core'
+import type { ExecuteResult } from '@batchkit/core/provider'
 import {
   chatLines,
   createTestBatchkit,

@@ -1,4 +1,5 @@
-import { BatchkitError, InternalError } from '@batchkit/core'
+import { BatchkitError } from '@batchkit/core'
+import { InternalError } from '@batchkit/core/store'
 
 /** Error codes of postgres.js and Node sockets that mean the database could not be reached. */
 const connectionCodes = new Set([

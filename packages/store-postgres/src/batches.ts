@@ -1,5 +1,4 @@
-import type { BatchLease, BatchStore } from '@batchkit/core'
-import { terminalStatuses } from '@batchkit/core'
+import { type BatchLease, type BatchStore, terminalStatuses } from '@batchkit/core/store'
 import { and, count, desc, eq, gt, gte, inArray, lt, notInArray, type SQL, sql } from 'drizzle-orm'
 import { retryOnConflict, type StoreContext } from './context.ts'
 import { dueAt } from './due.ts'

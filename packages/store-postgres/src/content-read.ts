@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream'
-import type { ByteRange } from '@batchkit/core'
-import { clampRange } from '@batchkit/core'
+import { type ByteRange, clampRange } from '@batchkit/core/store'
 import type { StoreContext } from './context.ts'
 import { readSingleColumn } from './copy-binary.ts'
 

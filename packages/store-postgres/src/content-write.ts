@@ -1,4 +1,4 @@
-import { pumpLimited, randomHex } from '@batchkit/core'
+import { pumpLimited, randomHex } from '@batchkit/core/store'
 import type { StoreContext } from './context.ts'
 import { copyChunkSink } from './copy-chunk-sink.ts'
 import { insertChunkSink } from './insert-chunk-sink.ts'

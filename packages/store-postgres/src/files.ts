@@ -1,4 +1,4 @@
-import type { FileStore } from '@batchkit/core'
+import type { FileStore } from '@batchkit/core/store'
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { readContent } from './content-read.ts'
 import { writeContent } from './content-write.ts'

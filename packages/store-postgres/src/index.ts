@@ -1,5 +1,5 @@
 export type { EmbeddedMigration, MigrateOptions, MigrateResult } from './migrate.ts'
-export { migrate } from './migrate.ts'
+export { customMigrationSql, migrate } from './migrate.ts'
 export { migrations } from './migrations.generated.ts'
 export type { BatchkitTables } from './schema.ts'
 export {
@@ -12,5 +12,7 @@ export {
   files,
   requests,
 } from './schema.ts'
+export { SchemaMismatchError } from './schema-error.ts'
 export type { PostgresStore, PostgresStoreOptions } from './store.ts'
 export { postgresStore } from './store.ts'
+export { schemaDifferences, type VerifySchemaOptions, verifySchema } from './verify.ts'

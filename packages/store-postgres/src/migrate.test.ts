@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { randomHex } from '@batchkit/core'
+import { randomHex } from '@batchkit/core/store'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
-import { migrate } from './migrate.ts'
+import { customMigrationTags, migrate } from './migrate.ts'
 import type { MigrationJournal } from './migration-source.ts'
 import { migrations } from './migrations.generated.ts'
 import * as schema from './schema.ts'
@@ -41,6 +41,21 @@ describe('migrations', () => {
     ).toEqual([])
   })
 
+  it('list as custom exactly the migrations drizzle-kit does not generate (snapshot unchanged)', async () => {
+    const { generateDrizzleJson, generateMigration } = await import('drizzle-kit/api')
+    let previous = generateDrizzleJson({})
+    for (const { tag } of [...journal.entries].sort((a, b) => a.idx - b.idx)) {
+      const snapshot = JSON.parse(
+        readFileSync(join(drizzleDir, 'meta', `${tag.split('_')[0]}_snapshot.json`), 'utf8'),
+      )
+      const generated = await generateMigration(previous, snapshot)
+      expect(customMigrationTags.has(tag), `${tag}: custom iff drizzle-kit generates nothing for it`).toBe(
+        generated.length === 0,
+      )
+      previous = snapshot
+    }
+  })
+
   it('are embedded exactly as drizzle-kit wrote them', () => {
     const expected = [...journal.entries]
       .sort((a, b) => a.idx - b.idx)
@@ -59,8 +74,11 @@ describe('migrations', () => {
 
   it('apply once, into the schema asked for, and are idempotent', async () => {
     const name = freshName()
-    expect(await migrate(sql, { schema: name })).toEqual({ applied: migrations.map((m) => m.tag) })
-    expect(await migrate(drizzle({ client: sql }), { schema: name })).toEqual({ applied: [] })
+    expect(await migrate(sql, { schema: name })).toEqual({
+      applied: migrations.map((m) => m.tag),
+      adopted: [],
+    })
+    expect(await migrate(drizzle({ client: sql }), { schema: name })).toEqual({ applied: [], adopted: [] })
     const tables = await sql`
       select table_name from information_schema.tables where table_schema = ${name} order by table_name`
     expect(tables.map((t) => t.table_name)).toEqual([

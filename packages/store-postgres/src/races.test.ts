@@ -1,4 +1,4 @@
-import type { RequestOutcome } from '@batchkit/core'
+import type { RequestOutcome } from '@batchkit/core/store'
 import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PostgresStore } from './store.ts'

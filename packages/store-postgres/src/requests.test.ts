@@ -1,4 +1,4 @@
-import type { BatchRecord } from '@batchkit/core'
+import type { BatchRecord } from '@batchkit/core/store'
 import { batchRecord } from '@batchkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestSchema, type TestSchema } from './testing/index.ts'

@@ -1,5 +1,4 @@
-import type { ClaimedRequest, RequestStore } from '@batchkit/core'
-import { newLeaseToken } from '@batchkit/core'
+import { type ClaimedRequest, type RequestStore, randomHex } from '@batchkit/core/store'
 import { type RawRow, retryOnConflict, type StoreContext } from './context.ts'
 import { dueAt } from './due.ts'
 
@@ -41,7 +40,7 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
 
     async claim({ now, leaseMs, limit, providers }) {
       if (limit <= 0 || (providers !== undefined && providers.length === 0)) return null
-      const token = newLeaseToken()
+      const token = randomHex(16) // lease token: unguessable and unique per claim, so a stale lease never writes
       const rows = await retryOnConflict(() =>
         ctx.run(st.claimRequests, [
           now,

@@ -1,4 +1,4 @@
-import type { BatchPatch, BatchRecord, BatchStatus, FileRecord } from '@batchkit/core'
+import type { BatchPatch, BatchRecord, BatchStatus, FileRecord } from '@batchkit/core/store'
 import { getTableColumns } from 'drizzle-orm'
 import type { BatchkitTables } from './schema.ts'
 

@@ -1,4 +1,4 @@
-import type { BatchError } from '@batchkit/core'
+import type { BatchError } from '@batchkit/core/store'
 import { sql } from 'drizzle-orm'
 import {
   bigint,

@@ -1,8 +1,9 @@
-import type { Store } from '@batchkit/core'
+import type { Store } from '@batchkit/core/store'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres, { type Options, type Sql } from 'postgres'
 import { guarded, StoreCircuit } from './availability.ts'
 import { postgresBatches } from './batches.ts'
+import { batchkitClient } from './client.ts'
 import type { RawResult, StoreContext } from './context.ts'
 import { postgresFiles } from './files.ts'
 import { type MigrateResult, migrate } from './migrate.ts'
@@ -10,18 +11,24 @@ import { quoteSchema } from './names.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
+import { schemaDifferences, verifySchema } from './verify.ts'
 
 /** Options of {@link postgresStore}: a postgres.js client, or a URL to open one. */
 export type PostgresStoreOptions = (
   | {
-      /** A postgres.js client the host owns; `close()` leaves it open. */
+      /**
+       * A postgres.js client the host owns; `close()` leaves it open. A client created with `transform`
+       * (e.g. `postgres.camel`) or custom `types` is not used for batchkit's statements: the store opens
+       * a companion client with the same settings without them (its own pool of `max` connections,
+       * ended by `close()`). node-postgres (`pg`) is not supported.
+       */
       sql: Sql
       url?: never
     }
   | {
       /** Connection URL; the store opens (and `close()` ends) its own client. */
       url: string
-      /** postgres.js options for that client (default pool size 10). */
+      /** postgres.js options for that client (default pool size 10); `transform` and `types` are refused. */
       connection?: Options<Record<string, never>>
       sql?: never
     }
@@ -40,7 +47,7 @@ export type PostgresStoreOptions = (
 
 /** A batchkit {@link Store} on PostgreSQL, with its client and tables. */
 export interface PostgresStore extends Store {
-  /** The postgres.js client. */
+  /** The postgres.js client batchkit's statements run on (the host's, or the companion opened for it). */
   readonly sql: Sql
   /** A drizzle database on that client (e.g. for your own queries of batchkit's tables). */
   readonly db: PostgresJsDatabase
@@ -50,6 +57,13 @@ export interface PostgresStore extends Store {
   readonly tables: BatchkitTables
   /** Creates or upgrades the tables (see {@link migrate}). */
   migrate(): Promise<MigrateResult>
+  /**
+   * Throws a `SchemaMismatchError` listing every way the tables differ from what this version needs
+   * (tables, columns, keys, indexes, content compression): call it at start when your app owns the DDL.
+   */
+  verifySchema(): Promise<void>
+  /** Every way the tables differ from what this version needs; empty when they match. */
+  schemaDifferences(): Promise<string[]>
   /** Removes uploads that never finished (their process died mid-upload) older than `olderThanMs`. */
   dropAbandonedUploads(olderThanMs?: number): Promise<number>
   /** Resolves when the database answers (`SELECT 1`); throws `service_unavailable` otherwise. */
@@ -77,12 +91,11 @@ export interface PostgresStore extends Store {
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const schema = options.schema ?? defaultSchemaName
   quoteSchema(schema)
-  const ownsClient = options.sql === undefined
-  // A store that opens its own client waits at most 5 s for a connection (postgres.js: 30 s), so an
-  // unreachable database fails requests fast; the circuit below then answers the next ones at once.
-  const sql: Sql =
-    options.sql ??
-    postgres(options.url!, { max: 10, connect_timeout: 5, onnotice: () => undefined, ...options.connection })
+  const client =
+    options.sql === undefined
+      ? openClient(options.url, options.connection)
+      : batchkitClient(options.sql, 'postgresStore({ sql })')
+  const { sql } = client
   const db = drizzle({ client: sql })
   const tables = batchkitTables(schema)
   const chunkBytes = options.chunkBytes ?? 256 * 1024
@@ -120,14 +133,34 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     schema,
     tables,
     migrate: () => migrate(sql, { schema }),
+    verifySchema: () => verifySchema(sql, { schema }),
+    schemaDifferences: () => schemaDifferences(sql, { schema }),
     async dropAbandonedUploads(olderThanMs = 24 * 3600 * 1000) {
       const result = await ctx.run(ctx.statements.dropAbandonedBlobs, [olderThanMs])
       return result.count
     },
     async close() {
-      if (closed || !ownsClient) return
+      if (closed || !client.opened) return
       closed = true
       await sql.end({ timeout: 5 })
     },
+  }
+}
+
+/** The client of `postgresStore({ url, connection })`, opened (and later ended) by the store. */
+function openClient(
+  url: string,
+  connection: Options<Record<string, never>> = {},
+): { sql: Sql; opened: true } {
+  if (connection.transform !== undefined || connection.types !== undefined) {
+    throw new TypeError(
+      'postgresStore({ url, connection }): `transform` and `types` are not supported: batchkit reads its own rows by their plain column names and values. Leave them out (your own client may keep them).',
+    )
+  }
+  // Waits at most 5 s for a connection (postgres.js: 30 s), so an unreachable database fails requests
+  // fast; the store's circuit then answers the next ones at once.
+  return {
+    sql: postgres(url, { max: 10, connect_timeout: 5, onnotice: () => undefined, ...connection }),
+    opened: true,
   }
 }

@@ -94,23 +94,48 @@ export function startRunnerLoop(runner: Runner, options: RunnerLoopOptions = {})
   }
 }
 
+/** A signal {@link stopOnSignals} can listen for (declared here so hosts need no `@types/node`). */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2' | 'SIGBREAK'
+
+/** The part of Node's `process` (also present on Bun and Deno) that {@link stopOnSignals} uses. */
+interface SignalProcess {
+  on(signal: StopSignal, listener: () => void): unknown
+  off(signal: StopSignal, listener: () => void): unknown
+  exit(code?: number): never
+}
+
+/** The runtime's `process`, typed by what is used of it. */
+function nodeProcess(): SignalProcess {
+  const proc = (globalThis as { process?: SignalProcess }).process
+  if (proc === undefined) throw new Error('stopOnSignals needs a runtime with a Node-style `process`.')
+  return proc
+}
+
 /**
  * Stops `loop` gracefully on SIGINT/SIGTERM, then calls `onStopped` (default: exit the process).
  * Returns a function that removes the handlers.
+ *
+ * @example
+ * const loop = startRunnerLoop(engine.runner)
+ * stopOnSignals(loop, async () => {
+ *   await store.close()
+ *   process.exit(0)
+ * })
  */
 export function stopOnSignals(
   loop: RunnerLoop,
-  onStopped: () => void | Promise<void> = () => process.exit(0),
-  signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
+  onStopped: () => void | Promise<void> = () => nodeProcess().exit(0),
+  signals: readonly StopSignal[] = ['SIGINT', 'SIGTERM'],
 ): () => void {
+  const proc = nodeProcess()
   let stopping = false
   const handler = (): void => {
     if (stopping) return
     stopping = true
     void loop.stop().then(onStopped)
   }
-  for (const signal of signals) process.on(signal, handler)
+  for (const signal of signals) proc.on(signal, handler)
   return () => {
-    for (const signal of signals) process.off(signal, handler)
+    for (const signal of signals) proc.off(signal, handler)
   }
 }

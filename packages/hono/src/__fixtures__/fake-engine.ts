@@ -6,12 +6,11 @@ import {
   type FileObject,
   type Limits,
   listPage,
-  newBatchId,
-  newFileId,
   type Provider,
   type ReceivedContent,
   systemClock,
 } from '@batchkit/core'
+import { newBatchId, newFileId } from '@batchkit/core/store'
 
 /** Every call the fake engine saw, for assertions. */
 export interface FakeCall {

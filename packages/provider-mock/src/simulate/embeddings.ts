@@ -1,4 +1,4 @@
-import { unitInterval } from '../random.ts'
+import { unitInterval } from '@batchkit/core/provider'
 import type { SimulateContext } from './context.ts'
 import { modelOf, numberField } from './fields.ts'
 import { estimateTokens } from './tokens.ts'

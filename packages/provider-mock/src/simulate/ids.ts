@@ -1,4 +1,4 @@
-import { hash32 } from '../random.ts'
+import { hash32 } from '@batchkit/core/provider'
 
 /**
  * A deterministic OpenAI-looking id: `prefix` plus 24 hex chars derived from `key`.

@@ -1,4 +1,4 @@
-import type { BatchError, NativeBatchSnapshot, NativeBatchTimes, UsageTotals } from '@batchkit/core'
+import type { BatchError, NativeBatchSnapshot, NativeBatchTimes, UsageTotals } from '@batchkit/core/provider'
 import { mapBatchStatus, toEpochMs } from './status-map.ts'
 
 type Json = Record<string, unknown>

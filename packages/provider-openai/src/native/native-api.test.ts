@@ -1,4 +1,4 @@
-import type { NativeSubmitContext } from '@batchkit/core'
+import type { NativeSubmitContext } from '@batchkit/core/provider'
 import {
   type FakeUpstream,
   type FakeUpstreamOptions,

@@ -4,7 +4,7 @@ import type {
   NativeBatchContext,
   NativeSubmitContext,
   NativeSubmitResult,
-} from '@batchkit/core'
+} from '@batchkit/core/provider'
 import type { HttpConfig } from '../http-config.ts'
 import { apiCall, apiJson } from './api-call.ts'
 import { toSnapshot, unwrapBatch } from './batch-object.ts'

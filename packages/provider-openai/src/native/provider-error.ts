@@ -1,4 +1,4 @@
-import { type ProviderCallDetails, ProviderCallError } from '@batchkit/core'
+import { type ProviderCallDetails, ProviderCallError } from '@batchkit/core/provider'
 import type { HeaderReader } from '../header-reader.ts'
 import { parseBody } from '../read-body.ts'
 import { redact } from '../redact.ts'

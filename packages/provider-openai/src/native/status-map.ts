@@ -1,4 +1,4 @@
-import type { BatchStatus } from '@batchkit/core'
+import type { BatchStatus } from '@batchkit/core/provider'
 
 /** Provider batch statuses (normalised: lower case, `_` separated, prefixes dropped) → OpenAI's enum. */
 const statusMap: Record<string, BatchStatus> = {

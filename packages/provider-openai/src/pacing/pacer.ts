@@ -1,6 +1,6 @@
-import { type Clock, systemClock } from '@batchkit/core'
+import { systemClock } from '@batchkit/core'
+import { type Clock, TokenBucket } from '@batchkit/core/provider'
 import type { HeaderReader } from '../header-reader.ts'
-import { Budget } from './budget.ts'
 import { type LimitWindow, readRateLimits, refillRate } from './rate-limits.ts'
 
 /** Time for the pacer: injectable so tests are deterministic (batchkit's {@link Clock}). */
@@ -95,11 +95,11 @@ const defaultBlockMs = 1_000
 export class Pacer {
   readonly #clock: PacerClock
   readonly #maxWaitMs: number
-  readonly #requests: Budget | undefined
-  readonly #tokens: Budget | undefined
-  #serverRequests: Budget | undefined
-  #serverTokens: Budget | undefined
-  #adaptive: Budget | undefined
+  readonly #requests: TokenBucket | undefined
+  readonly #tokens: TokenBucket | undefined
+  #serverRequests: TokenBucket | undefined
+  #serverTokens: TokenBucket | undefined
+  #adaptive: TokenBucket | undefined
   #blockedUntil = 0
   #inflight = 0
   #inflightTokens = 0
@@ -122,11 +122,11 @@ export class Pacer {
     const burst = options.burstMs ?? 1_000
     const now = this.#clock.now()
     this.#markAt = now
-    const configured = (perMinute: number | undefined): Budget | undefined => {
+    const configured = (perMinute: number | undefined): TokenBucket | undefined => {
       if (perMinute === undefined || !(perMinute > 0)) return undefined
       const rate = perMinute / 60_000
       const capacity = Math.max(1, rate * burst)
-      return new Budget(capacity, rate, capacity, now)
+      return new TokenBucket(capacity, rate, capacity, now)
     }
     this.#requests = configured(options.rpm)
     this.#tokens = configured(options.tpm)
@@ -241,7 +241,7 @@ export class Pacer {
 
   /** Counters and learned limits. */
   stats(): PacerStats {
-    const perMinute = (budget: Budget | undefined): number | undefined =>
+    const perMinute = (budget: TokenBucket | undefined): number | undefined =>
       budget ? Math.round(budget.ratePerMs * 60_000 * 1000) / 1000 : undefined
     const learned: PacerStats['learned'] = {}
     const requests = perMinute(this.#serverRequests)
@@ -279,11 +279,11 @@ export class Pacer {
    * an exhausted `remaining` with a reset still pauses calls until that reset).
    */
   #mirror(
-    current: Budget | undefined,
+    current: TokenBucket | undefined,
     window: LimitWindow,
     inflight: number,
     now: number,
-  ): Budget | undefined {
+  ): TokenBucket | undefined {
     const { limit, remaining } = window
     if (limit === null || remaining === null) {
       if (remaining === 0) this.#block(now, window.resetMs ?? defaultBlockMs)
@@ -291,7 +291,7 @@ export class Pacer {
     }
     const rate = refillRate(window) ?? current?.ratePerMs ?? limit / 60_000
     const level = remaining - inflight
-    if (!current) return new Budget(limit, rate, level, now)
+    if (!current) return new TokenBucket(limit, rate, level, now)
     current.reset(limit, rate, level, now)
     return current
   }
@@ -306,7 +306,7 @@ export class Pacer {
     const measured = Math.max(this.#successes, 1) / elapsed
     const rate = Math.max(1 / 60_000, Math.min(this.#adaptive?.ratePerMs ?? measured, measured) * 0.9)
     if (this.#adaptive) this.#adaptive.reset(Math.max(1, rate * 1_000), rate, 0, now)
-    else this.#adaptive = new Budget(Math.max(1, rate * 1_000), rate, 0, now)
+    else this.#adaptive = new TokenBucket(Math.max(1, rate * 1_000), rate, 0, now)
     this.#lastDecreaseAt = now
     this.#grownAt = now
     this.#markAt = now

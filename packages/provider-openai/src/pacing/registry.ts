@@ -1,6 +1,5 @@
+import { sha256Hex } from '@batchkit/core'
 import { Pacer, type PacerOptions } from './pacer.ts'
-
-const encoder = new TextEncoder()
 
 /** Pacers idle this long (nothing in flight) are dropped, so many tenants don't pile up. */
 const idleMs = 10 * 60_000
@@ -16,10 +15,7 @@ const fingerprintCacheSize = 1_024
  */
 export async function credentialFingerprint(credential: string | null): Promise<string> {
   if (credential === null) return 'none'
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(credential)))
-  let hex = ''
-  for (const b of digest.subarray(0, 8)) hex += b.toString(16).padStart(2, '0')
-  return hex
+  return (await sha256Hex(credential)).slice(0, 16)
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomHex } from '@batchkit/core'
+import { randomHex } from '@batchkit/core/store'
 import postgres, { type Options, type Sql } from 'postgres'
 
 export { startThrowawayCluster, type ThrowawayCluster } from './cluster.ts'

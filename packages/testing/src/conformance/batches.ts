@@ -1,5 +1,10 @@
-import type { BatchLease, BatchRecord, BatchStatus, Store } from '@batchkit/core'
-import { newBatchId } from '@batchkit/core'
+import {
+  type BatchLease,
+  type BatchRecord,
+  type BatchStatus,
+  newBatchId,
+  type Store,
+} from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
 import { batchRecord, longLease, newScope, shortLease, sleep } from './fixtures.ts'
 import type { HarnessRef } from './harness.ts'

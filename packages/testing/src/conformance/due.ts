@@ -1,4 +1,4 @@
-import type { BatchLease, RequestOutcome, Store } from '@batchkit/core'
+import type { BatchLease, RequestOutcome, Store } from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
 import { batchRecord, longLease, newProvider, newScope, runningBatch } from './fixtures.ts'
 import type { HarnessRef } from './harness.ts'

@@ -1,5 +1,5 @@
-import type { FileRecord } from '@batchkit/core'
-import { BatchkitError, newFileId } from '@batchkit/core'
+import { BatchkitError } from '@batchkit/core'
+import { type FileRecord, newFileId } from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
 import { bytes, chunkStream, concat, fileRecord, newScope, readAll, sameBytes } from './fixtures.ts'
 import type { HarnessRef } from './harness.ts'

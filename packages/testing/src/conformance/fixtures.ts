@@ -1,5 +1,14 @@
-import type { BatchRecord, FileRecord, RequestItem, Scope, Store } from '@batchkit/core'
-import { newBatchId, newFileId, newRequestLineId, randomHex } from '@batchkit/core'
+import {
+  type BatchRecord,
+  type FileRecord,
+  newBatchId,
+  newFileId,
+  newRequestLineId,
+  type RequestItem,
+  randomHex,
+  type Scope,
+  type Store,
+} from '@batchkit/core/store'
 
 /** A scope no other test uses. */
 export const newScope = (): Scope => ({ ownerId: `owner-${randomHex(8)}` })

@@ -1,4 +1,4 @@
-import type { Store } from '@batchkit/core'
+import type { Store } from '@batchkit/core/store'
 
 /**
  * A store under test. `clock` is the domain clock the suite passes as `now`; it must also drive the

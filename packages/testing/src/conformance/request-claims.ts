@@ -1,5 +1,5 @@
-import type { RequestItem, RequestOutcome } from '@batchkit/core'
-import { newFileId, newRequestLineId } from '@batchkit/core'
+import type { RequestItem, RequestOutcome } from '@batchkit/core/store'
+import { newFileId, newRequestLineId } from '@batchkit/core/store'
 import { expect, it } from 'vitest'
 import {
   batchRecord,

@@ -1,4 +1,4 @@
-import type { RequestLease, RequestOutcome, Store, UsageTotals } from '@batchkit/core'
+import type { RequestLease, RequestOutcome, Store, UsageTotals } from '@batchkit/core/store'
 import { longLease } from './fixtures.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { RequestLease } from '@batchkit/core'
+import type { RequestLease } from '@batchkit/core/store'
 import { expect, it } from 'vitest'
 import { longLease, runningBatch, shortLease, sleep } from './fixtures.ts'
 import type { HarnessRef } from './harness.ts'

@@ -3,7 +3,7 @@ import type { FakeBatchFlavor, FakeNativeOptions } from './native-types.ts'
 import type { FakeUpstreamOptions } from './types.ts'
 
 /** Usage text of the fake upstream CLI. */
-export const cliUsage = `Usage: tsx packages/testing/src/fake-upstream/cli.ts [options]
+export const cliUsage = `Usage: node --conditions=source --import tsx packages/testing/src/fake-upstream/cli.ts [options]
   --port N            port on 127.0.0.1 (env FAKE_UPSTREAM_PORT; default 0 = random)
   --latency MS        delay before every answer (FAKE_UPSTREAM_LATENCY_MS)
   --rpm N / --tpm N   requests / tokens per minute (FAKE_UPSTREAM_RPM, FAKE_UPSTREAM_TPM)

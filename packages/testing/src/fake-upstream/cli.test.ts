@@ -43,7 +43,7 @@ describe('parseCliOptions', () => {
 describe('cli', () => {
   it('prints its URL, serves, and exits with stats on SIGTERM', async () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--seed', '2'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, '--seed', '2'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const url = await new Promise<string>((resolve, reject) => {

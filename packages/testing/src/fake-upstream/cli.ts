@@ -1,6 +1,6 @@
 /**
  * Runs a fake upstream in its own process, for benchmarks:
- * `tsx packages/testing/src/fake-upstream/cli.ts --port 0 --fail-500 0.01`
+ * `node --conditions=source --import tsx packages/testing/src/fake-upstream/cli.ts --port 0 --fail-500 0.01`
  * prints `http://127.0.0.1:PORT/v1` on stdout, and its stats as JSON on stderr at SIGINT/SIGTERM.
  */
 import { cliUsage, parseCliOptions } from './cli-options.ts'

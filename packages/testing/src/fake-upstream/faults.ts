@@ -1,4 +1,4 @@
-import { unitInterval } from './hash.ts'
+import { unitInterval } from '@batchkit/core/provider'
 import type { FakeFailures } from './types.ts'
 
 const order = ['reset', 'timeout', 'status500', 'status429', 'insufficientQuota'] as const

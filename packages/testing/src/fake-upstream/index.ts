@@ -6,7 +6,6 @@
  * import { startFakeUpstream } from '@batchkit/testing/fake-upstream'
  * const upstream = await startFakeUpstream({ rpm: 600, seed: 1 })
  */
-export { formatGoDuration } from './go-duration.ts'
 export type {
   FakeBatchControl,
   FakeBatchFlavor,

@@ -1,4 +1,4 @@
-import { unitInterval } from './hash.ts'
+import { unitInterval } from '@batchkit/core/provider'
 import type {
   FakeBatchControl,
   FakeBatchStatus,

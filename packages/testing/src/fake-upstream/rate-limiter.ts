@@ -1,5 +1,5 @@
+import { TokenBucket } from '@batchkit/core/provider'
 import { formatGoDuration } from './go-duration.ts'
-import { type TokenBucket, tokenBucket } from './token-bucket.ts'
 
 /** The verdict on one call under RPM/TPM limits. */
 export interface RateDecision {
@@ -32,7 +32,7 @@ function bucketHeaders(
   return {
     [`x-ratelimit-limit-${kind}`]: String(bucket.capacity),
     [`x-ratelimit-remaining-${kind}`]: String(bucket.remaining(now)),
-    [`x-ratelimit-reset-${kind}`]: formatGoDuration(bucket.resetMs(now)),
+    [`x-ratelimit-reset-${kind}`]: formatGoDuration(bucket.fullInMs(now)),
   }
 }
 
@@ -49,8 +49,8 @@ export function rateLimiter(
   tpm: number | undefined,
   now: number,
 ): RateLimiter | undefined {
-  const requests = rpm !== undefined && rpm > 0 ? tokenBucket(rpm, now) : undefined
-  const tokens = tpm !== undefined && tpm > 0 ? tokenBucket(tpm, now) : undefined
+  const requests = rpm !== undefined && rpm > 0 ? TokenBucket.perMinute(rpm, now) : undefined
+  const tokens = tpm !== undefined && tpm > 0 ? TokenBucket.perMinute(tpm, now) : undefined
   if (!requests && !tokens) return undefined
   const headersAt = (at: number): Record<string, string> => ({
     ...(requests ? bucketHeaders('requests', requests, at) : {}),

@@ -1,4 +1,4 @@
-import { unitInterval } from './hash.ts'
+import { unitInterval } from '@batchkit/core/provider'
 
 /** The endpoints the fake upstream answers. */
 export const fakeEndpoints: ReadonlySet<string> = new Set([

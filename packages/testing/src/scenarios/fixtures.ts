@@ -1,4 +1,5 @@
-import type { BatchEngine, BatchObject, ExecuteRequest, ExecuteResult, Provider, Scope } from '@batchkit/core'
+import type { BatchEngine, BatchObject, Provider, Scope } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 
 const encoder = new TextEncoder()
 

@@ -1,11 +1,5 @@
-import {
-  type BatchEngine,
-  createBatchEngine,
-  type ExecuteRequest,
-  type ExecuteResult,
-  type Logger,
-  type Scope,
-} from '@batchkit/core'
+import { type BatchEngine, createBatchEngine, type Logger, type Scope } from '@batchkit/core'
+import type { ExecuteRequest, ExecuteResult } from '@batchkit/core/provider'
 import { describe, expect, it } from 'vitest'
 import { type FaultyStore, faultyStore } from './faulty-store.ts'
 import {

@@ -5,7 +5,7 @@ import {
   type Provider,
   ProviderCallError,
   type RequestCounts,
-} from '@batchkit/core'
+} from '@batchkit/core/provider'
 
 /** One provider batch of a {@link scriptedNativeProvider}. */
 export interface ScriptedNativeBatch {

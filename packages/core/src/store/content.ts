@@ -1,5 +1,5 @@
-import type { ByteRange } from './contracts/store.ts'
-import { BatchkitError } from './errors.ts'
+import type { ByteRange } from '../contracts/store.ts'
+import { BatchkitError } from '../errors.ts'
 
 // Helpers for Store implementations: file content arrives as a stream with a size limit, and leaves
 // by byte range.

@@ -1,10 +1,12 @@
 /**
- * Deterministic hashing for reproducible simulations: the same inputs always give the same numbers,
- * on every runtime, with no shared state.
+ * Deterministic, non-cryptographic hashing for reproducible simulations (the mock provider, the fake
+ * upstream): the same inputs give the same numbers on every runtime, with no shared state. Not for
+ * anything an attacker may choose inputs for; use `sha256Hex` from `@batchkit/core` there.
  */
 
 /**
- * A well-mixed 32-bit hash of a string (FNV-1a with a murmur3 finaliser).
+ * A well-mixed 32-bit hash of a string (FNV-1a with a murmur3 finaliser); `seed` selects an
+ * independent hash of the same text.
  *
  * @example
  * hash32('batch_req_1') === hash32('batch_req_1') // true
