@@ -149,7 +149,7 @@ export const publicApi: Record<string, ExportList> = {
     ],
   },
   '@batchkit/core/telemetry': {
-    values: [],
+    values: ['combineTelemetry'],
     types: [
       'BacklogEntry',
       'BatchEndpoint',
@@ -190,6 +190,18 @@ export const publicApi: Record<string, ExportList> = {
       'idempotencyKeyHeader',
     ],
     types: ['Authorize', 'BatchRouterEnv', 'BatchRouterOptions', 'FetchHandlerOptions', 'ProviderSelection'],
+  },
+  '@batchkit/otel': {
+    values: ['batchkitMetrics', 'openTelemetry', 'prometheusContentType', 'prometheusMetrics'],
+    types: [
+      'MetricBuckets',
+      'MetricDefinition',
+      'MetricKind',
+      'OpenTelemetryApi',
+      'OpenTelemetryOptions',
+      'PrometheusMetrics',
+      'PrometheusMetricsOptions',
+    ],
   },
   '@batchkit/provider-mock': {
     values: ['mockProvider', 'simulateResponse'],

@@ -1,7 +1,8 @@
 /**
  * `@batchkit/core/telemetry` — for authors of a telemetry adapter (metrics, traces): the `Telemetry`
- * contract an engine calls (`createBatchEngine({ telemetry })`) and the events it reports. Types only.
- * `@batchkit/otel` implements it for OpenTelemetry and Prometheus.
+ * contract an engine calls (`createBatchEngine({ telemetry })`), the events it reports, and
+ * `combineTelemetry` to build one telemetry from several. `@batchkit/otel` implements it for
+ * OpenTelemetry and Prometheus.
  *
  * @example
  * import type { Telemetry } from '@batchkit/core/telemetry'
@@ -15,6 +16,7 @@
 export type { BatchMode, UsageTotals } from '../contracts/records.ts'
 export type { BacklogEntry } from '../contracts/store.ts'
 export type { BatchEndpoint, BatchStatus } from '../wire/batch.ts'
+export { combineTelemetry } from './resolve.ts'
 export type {
   BatchStepEnd,
   BatchStepName,

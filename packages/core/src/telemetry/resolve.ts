@@ -29,7 +29,7 @@ export function resolveTelemetry(
   const list = option === undefined ? [] : Array.isArray(option) ? option : [option as Telemetry]
   const guarded = list.map((telemetry) => guard(telemetry, logger))
   if (guarded.length === 0) return undefined
-  return guarded.length === 1 ? guarded[0] : combine(guarded)
+  return guarded.length === 1 ? guarded[0] : combineTelemetry(guarded)
 }
 
 /** Reports a throw of a telemetry method (once per method). */
@@ -89,8 +89,16 @@ function guardObservation<End>(observation: Observation<End>, report: Report): O
   return guarded
 }
 
-/** Several telemetries as one: every event goes to each, observations end together and nest. */
-function combine(list: readonly Telemetry[]): Telemetry {
+/**
+ * Several telemetries as one: every event goes to each (in order), their observations end together and
+ * their `within` contexts nest, the first outermost. Only methods some of them have are present. Throws
+ * are not caught here (`createBatchEngine` guards each telemetry it is given).
+ *
+ * @example
+ * import { combineTelemetry } from '@batchkit/core/telemetry'
+ * const telemetry = combineTelemetry([tracing, metrics])
+ */
+export function combineTelemetry(list: readonly Telemetry[]): Telemetry {
   const starts = <Start, End>(
     pick: (t: Telemetry) => ((start: Start) => Observation<End> | undefined) | undefined,
   ): ((start: Start) => Observation<End> | undefined) | undefined => {
