@@ -71,7 +71,8 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .status-completed { background: #dafbe1; color: var(--ok); }
 .status-failed, .status-expired { background: #ffebe9; color: var(--bad); }
 .status-cancelling, .status-cancelled { background: #fff8c5; color: #9a6700; }
-progress { width: 180px; height: 12px; vertical-align: middle; accent-color: var(--run); }
+td.progress { white-space: nowrap; }
+progress { width: 140px; height: 12px; vertical-align: middle; accent-color: var(--run); }
 .pct { margin-left: 8px; font-variant-numeric: tabular-nums; }
 .counts { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .counts .completed { color: var(--ok); }
