@@ -60,6 +60,8 @@ async function wranglerDev(
       NO_COLOR: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: wrangler starts workerd and helpers that must die with it.
+    detached: true,
   })
   let output = ''
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
@@ -75,13 +77,22 @@ async function wranglerDev(
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  child.kill('SIGKILL')
+  killGroup(child)
   throw new Error(`wrangler dev did not answer within 60 s:\n${output}`)
+}
+
+/** Kills a process and everything it started (its process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
 }
 
 function stop(server: { child: ChildProcess; dir: string } | undefined): void {
   if (!server) return
-  server.child.kill('SIGKILL')
+  killGroup(server.child)
   rmSync(server.dir, { recursive: true, force: true })
 }
 

@@ -40,6 +40,8 @@ function serve(
   const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, PORT: '0', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: the npm shims of bun and deno start the real binary as a child.
+    detached: true,
   })
   let output = ''
   return new Promise((resolve, reject) => {
@@ -61,11 +63,20 @@ function serve(
   })
 }
 
+/** Kills a process and everything it started (its process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
+}
+
 describe.each(runtimes)('batchkit on %s', (name, command) => {
   const children: ChildProcess[] = []
   const schemas: TestSchema[] = []
   afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL')
+    for (const child of children) killGroup(child)
     for (const schema of schemas) await schema.drop()
   })
 
@@ -106,7 +117,7 @@ describe.each(runtimes)('batchkit on %s', (name, command) => {
       const body = await res.text()
       expect(res.headers.get('content-length')).toBe(String(new TextEncoder().encode(body).byteLength))
       expect(body.trim().split('\n')).toHaveLength(30)
-      child.kill('SIGKILL')
+      killGroup(child)
     }, 120_000)
   }
 })
