@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestSchema, type TestSchema } from '@batchkit/store-postgres/testing'
+import { chatLines, jsonl } from '@batchkit/testing'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -96,16 +97,6 @@ function stop(server: { child: ChildProcess; dir: string } | undefined): void {
   rmSync(server.dir, { recursive: true, force: true })
 }
 
-const chatLines = (n: number) =>
-  Array.from({ length: n }, (_, i) =>
-    JSON.stringify({
-      custom_id: `r${i}`,
-      method: 'POST',
-      url: '/v1/chat/completions',
-      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `q${i}` }] },
-    }),
-  ).join('\n')
-
 async function completed(client: OpenAI, id: string, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs
   let batch = await client.batches.retrieve(id)
@@ -142,7 +133,10 @@ describe('batchkit on Workers with PostgreSQL', () => {
 
   it('runs a batch to completed on Durable Object alarms, through the openai SDK', async () => {
     const client = new OpenAI({ baseURL: `${server!.url}/v1`, apiKey: 'workers-tenant', maxRetries: 2 })
-    const file = await client.files.create({ file: new File([chatLines(40)], 'in.jsonl'), purpose: 'batch' })
+    const file = await client.files.create({
+      file: new File([jsonl(chatLines(40))], 'in.jsonl'),
+      purpose: 'batch',
+    })
     const batch = await client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
@@ -182,7 +176,10 @@ describe('batchkit on Workers with the memory store in a Durable Object', () => 
 
   it('never stalls on retry backoff: the alarm wakes the runner when the retries are due', async () => {
     const client = new OpenAI({ baseURL: `${server!.url}/v1`, apiKey: 'workers-memory', maxRetries: 2 })
-    const file = await client.files.create({ file: new File([chatLines(300)], 'in.jsonl'), purpose: 'batch' })
+    const file = await client.files.create({
+      file: new File([jsonl(chatLines(300))], 'in.jsonl'),
+      purpose: 'batch',
+    })
     const batch = await client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',

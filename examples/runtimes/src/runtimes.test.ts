@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestSchema, type TestSchema } from '@batchkit/store-postgres/testing'
+import { chatLines, jsonl } from '@batchkit/testing'
 import OpenAI from 'openai'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -92,14 +93,7 @@ describe.each(runtimes)('batchkit on %s', (name, command) => {
       const { url, child } = await serve(command, env)
       children.push(child)
       const client = new OpenAI({ baseURL: url, apiKey: `${name}-key`, maxRetries: 0 })
-      const lines = Array.from({ length: 30 }, (_, i) =>
-        JSON.stringify({
-          custom_id: `r${i}`,
-          method: 'POST',
-          url: '/v1/chat/completions',
-          body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `q${i}` }] },
-        }),
-      ).join('\n')
+      const lines = jsonl(chatLines(30))
       const file = await client.files.create({ file: new File([lines], 'in.jsonl'), purpose: 'batch' })
       let batch = await client.batches.create({
         input_file_id: file.id,
