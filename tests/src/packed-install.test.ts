@@ -139,7 +139,7 @@ describe('packed packages installed outside the workspace', () => {
       JSON.stringify({ name: 'scratch-host', private: true, type: 'module', dependencies }, null, 2),
     )
     await timed('npm install', () => npmInstall([]))
-  }, 180_000)
+  }, 420_000)
 
   afterAll(async () => {
     if (schemas.length > 0 && process.env.DATABASE_URL) {
@@ -192,6 +192,18 @@ describe('packed packages installed outside the workspace', () => {
     expect(result).toMatchObject({ store: 'postgres', ...completed })
     expect(result.postgresJs).toMatch(/^3\.4\./)
   }, 60_000)
+
+  it('runs a host unit test with vitest and createTestBatchkit: retries take no real time', async () => {
+    await timed('npm install vitest', () => npmInstall(['vitest@^4.0.0']))
+    const { stdout, stderr } = await timed('vitest', () =>
+      run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run', 'host-unit.test.mjs'], {
+        cwd: app,
+        env: cleanEnv(),
+        timeout: 90_000,
+      }),
+    )
+    expect(`${stdout}${stderr}`).toMatch(/1 passed/)
+  }, 120_000)
 
   it('type-checks and runs on PostgreSQL with postgres.js 4', async () => {
     await timed('npm install postgres@4', () => npmInstall(['postgres@^4.0.0', '@types/node@^20.19.0']))

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryStore } from '@batchkit/store-memory'
 import { fsBlobs } from '@batchkit/store-memory/fs'
+import { chatLines, jsonl } from '@batchkit/testing'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.ts'
@@ -37,15 +38,7 @@ describe('batchkit mounted in an Express 5 app', () => {
   })
 
   const client = (token: string) => new OpenAI({ baseURL, apiKey: token, maxRetries: 0 })
-  const lines = (n: number) =>
-    Array.from({ length: n }, (_, i) =>
-      JSON.stringify({
-        custom_id: `r${i}`,
-        method: 'POST',
-        url: '/v1/chat/completions',
-        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `q${i}` }] },
-      }),
-    ).join('\n')
+  const lines = (n: number) => jsonl(chatLines(n))
 
   it('runs the whole workflow through the SDK: upload, create (past express.json()), poll, download, list', async () => {
     const alice = client('token-alice')

@@ -1,3 +1,6 @@
+import type { Logger } from '@batchkit/core'
+import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
+
 /** Settings of the reference server, read from the environment. */
 export interface ServerConfig {
   port: number
@@ -84,4 +87,23 @@ export function configProblem(config: ServerConfig): string | null {
   if (short !== undefined)
     return 'batchkit: every secret in BATCHKIT_SECRET / BATCHKIT_PREVIOUS_SECRETS must be at least 16 characters.'
   return null
+}
+
+/**
+ * The start of the reference server and of `pnpm worker`: refuses a configuration that would fail
+ * batches later ({@link configProblem}: exit code 2 with the reason), then makes the console logger and
+ * keeps a stray unhandled rejection from ending the process (it is logged as the bug it is).
+ *
+ * @example
+ * const logger = startProcess(config)
+ */
+export function startProcess(config: ServerConfig): Logger {
+  const problem = configProblem(config)
+  if (problem) {
+    console.error(problem)
+    process.exit(2)
+  }
+  const logger = consoleLogger(config.logLevel)
+  keepRunningOnStrayRejections(logger)
+  return logger
 }

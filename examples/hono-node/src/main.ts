@@ -1,16 +1,9 @@
-import { configProblem, readConfig } from './config.ts'
-import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
+import { readConfig, startProcess } from './config.ts'
 import { describeProviders } from './providers.ts'
 import { startReferenceServer } from './server.ts'
 
 const config = readConfig()
-const problem = configProblem(config)
-if (problem) {
-  console.error(problem)
-  process.exit(2)
-}
-const logger = consoleLogger(config.logLevel)
-keepRunningOnStrayRejections(logger)
+const logger = startProcess(config)
 const server = await startReferenceServer({ config, logger })
 
 console.log(`batchkit reference server listening on ${server.url}`)

@@ -8,8 +8,7 @@
  */
 import { createBatchEngine } from '@batchkit/core'
 import { startRunnerLoop, stopOnSignals } from '@batchkit/core/node'
-import { configProblem, readConfig } from './config.ts'
-import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
+import { readConfig, startProcess } from './config.ts'
 import { defaultProviders, describeProviders } from './providers.ts'
 import { openStore } from './store.ts'
 
@@ -18,13 +17,7 @@ if (!config.databaseUrl) {
   console.error('batchkit worker: DATABASE_URL is required (workers share batches through PostgreSQL).')
   process.exit(2)
 }
-const problem = configProblem(config)
-if (problem) {
-  console.error(problem)
-  process.exit(2)
-}
-const logger = consoleLogger(config.logLevel)
-keepRunningOnStrayRejections(logger)
+const logger = startProcess(config)
 const { store, kind } = await openStore(config, { logger })
 const providers = defaultProviders(config)
 const engine = createBatchEngine({

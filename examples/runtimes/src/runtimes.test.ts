@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestSchema, type TestSchema } from '@batchkit/store-postgres/testing'
+import { chatLines, jsonl } from '@batchkit/testing'
 import OpenAI from 'openai'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -40,6 +41,8 @@ function serve(
   const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, PORT: '0', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: the npm shims of bun and deno start the real binary as a child.
+    detached: true,
   })
   let output = ''
   return new Promise((resolve, reject) => {
@@ -61,11 +64,20 @@ function serve(
   })
 }
 
+/** Kills a process and everything it started (its process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
+}
+
 describe.each(runtimes)('batchkit on %s', (name, command) => {
   const children: ChildProcess[] = []
   const schemas: TestSchema[] = []
   afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL')
+    for (const child of children) killGroup(child)
     for (const schema of schemas) await schema.drop()
   })
 
@@ -81,14 +93,7 @@ describe.each(runtimes)('batchkit on %s', (name, command) => {
       const { url, child } = await serve(command, env)
       children.push(child)
       const client = new OpenAI({ baseURL: url, apiKey: `${name}-key`, maxRetries: 0 })
-      const lines = Array.from({ length: 30 }, (_, i) =>
-        JSON.stringify({
-          custom_id: `r${i}`,
-          method: 'POST',
-          url: '/v1/chat/completions',
-          body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `q${i}` }] },
-        }),
-      ).join('\n')
+      const lines = jsonl(chatLines(30))
       const file = await client.files.create({ file: new File([lines], 'in.jsonl'), purpose: 'batch' })
       let batch = await client.batches.create({
         input_file_id: file.id,
@@ -106,7 +111,7 @@ describe.each(runtimes)('batchkit on %s', (name, command) => {
       const body = await res.text()
       expect(res.headers.get('content-length')).toBe(String(new TextEncoder().encode(body).byteLength))
       expect(body.trim().split('\n')).toHaveLength(30)
-      child.kill('SIGKILL')
+      killGroup(child)
     }, 120_000)
   }
 })

@@ -84,22 +84,35 @@ const maxWindowMs = 1_000
 /**
  * A circuit over one store's connections: after a connection failure, calls fail at once with `503
  * service_unavailable` (and a `retry-after`) for a short window that doubles while failures go on (250
- * ms up to 1 s), instead of each waiting for a connection attempt of its own; once the window has passed,
- * calls go through again and the first success closes it. So during an outage clients get fast 503s,
- * and work resumes within about a second of the database returning.
+ * ms up to 1 s), instead of each waiting for a connection attempt of its own. Once the window has
+ * passed, one call goes through as a probe while the others keep failing fast; its success closes the
+ * circuit. So during an outage clients get fast 503s, a database that is coming back is not sent a pile
+ * of connection attempts, and work resumes within about a second of the database returning.
  *
  * @example
  * const circuit = new StoreCircuit()
- * circuit.check(); try { await query(); circuit.succeeded() } catch (e) { throw circuit.failed(e) }
+ * const probe = circuit.enter(); try { await query(); circuit.succeeded() } catch (e) { throw circuit.failed(e) } finally { circuit.leave(probe) }
  */
 export class StoreCircuit {
   #openUntil = 0
   #window = 0
+  #probing = false
 
-  /** Throws `service_unavailable` while the circuit is open. */
-  check(): void {
+  /**
+   * Lets a call through, or throws `service_unavailable` while the circuit is open (or another call is
+   * probing it). Returns whether this call is the probe; pass that to {@link leave}.
+   */
+  enter(): boolean {
+    if (this.#window === 0) return false
     const left = this.#openUntil - Date.now()
-    if (left > 0) throw unavailable(left)
+    if (left > 0 || this.#probing) throw unavailable(Math.max(left, firstWindowMs))
+    this.#probing = true
+    return true
+  }
+
+  /** A call that {@link enter} let through has finished. */
+  leave(probe: boolean): void {
+    if (probe) this.#probing = false
   }
 
   /** A call succeeded: the circuit closes. */
@@ -143,13 +156,15 @@ export function guarded<T extends object>(part: T, circuit: StoreCircuit): T {
       continue
     }
     out[name] = async (...args: unknown[]) => {
-      circuit.check()
+      const probe = circuit.enter()
       try {
         const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(part, args)
         circuit.succeeded()
         return result
       } catch (error) {
         throw circuit.failed(error)
+      } finally {
+        circuit.leave(probe)
       }
     }
   }

@@ -35,12 +35,14 @@ export function assertPostgresJs(client: unknown, where: string): asserts client
 }
 
 /**
- * True when `sql` was created with options that change what queries return — `transform` (e.g.
- * `postgres.camel`, which renames every result column) or custom `types` — which batchkit's statements,
- * written against plain column names and values, must not see.
+ * True when `sql` was created with options that change what queries take or return — `transform` (e.g.
+ * `postgres.camel`, which renames every result column), custom `types`, or `fetch_types: false` (without
+ * the array types it fetches, postgres.js sends a JS array as one text value, and batchkit's statements
+ * pass arrays) — which batchkit's statements, written against plain columns, values and arrays, must not see.
  */
 function reshapesResults(sql: Sql): boolean {
   const { transform, types } = sql.options
+  if ((sql.options as { fetch_types?: boolean }).fetch_types === false) return true
   const set = (pair: { from?: unknown; to?: unknown } | undefined): boolean =>
     pair !== undefined && (pair.from !== undefined || pair.to !== undefined)
   return (
@@ -72,7 +74,7 @@ export function batchkitClient(client: unknown, where: string): BatchkitClient {
   // The parsed options of the host's client, less what reshapes results and what postgres.js derives
   // per client (type parsers, serializers, server parameters).
   const connection: Record<string, unknown> = { ...client.options }
-  for (const key of ['transform', 'types', 'parsers', 'serializers', 'shared', 'parameters'])
+  for (const key of ['transform', 'types', 'parsers', 'serializers', 'shared', 'parameters', 'fetch_types'])
     delete connection[key]
   return { sql: postgres(connection as postgres.Options<Record<string, never>>), opened: true }
 }

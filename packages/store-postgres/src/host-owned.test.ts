@@ -175,6 +175,21 @@ describe('the host’s postgres.js client', () => {
     }
   })
 
+  it('with fetch_types: false (array parameters unknown), batches still complete on a companion client', async () => {
+    const bare: Sql = postgres(testDatabaseUrl(), { max: 2, fetch_types: false, onnotice: () => undefined })
+    const schema = fresh('no_types')
+    try {
+      await migrate(bare, { schema })
+      const store = postgresStore({ sql: bare, schema })
+      expect(store.sql).not.toBe(bare)
+      const output = await runBatch(store)
+      expect(output).toHaveLength(3)
+      await store.close()
+    } finally {
+      await bare.end()
+    }
+  })
+
   it('without result-changing options is used as is', async () => {
     const plain = postgres(testDatabaseUrl(), {
       max: 2,
@@ -191,9 +206,10 @@ describe('the host’s postgres.js client', () => {
   it('refuses transform and types in the connection options of a client it opens itself', () => {
     const url = testDatabaseUrl()
     expect(() => postgresStore({ url, connection: { transform: postgres.camel } })).toThrow(
-      /`transform` and `types`/,
+      /`transform`, `types` and `fetch_types: false`/,
     )
-    expect(() => postgresStore({ url, connection: { types: {} } })).toThrow(/`transform` and `types`/)
+    expect(() => postgresStore({ url, connection: { types: {} } })).toThrow(/`transform`, `types`/)
+    expect(() => postgresStore({ url, connection: { fetch_types: false } })).toThrow(/fetch_types: false/)
   })
 
   it('node-postgres pools are refused with what to do instead', async () => {

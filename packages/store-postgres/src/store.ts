@@ -38,9 +38,11 @@ export type PostgresStoreOptions = (
   /** Bytes per stored content chunk (default 256 KiB). */
   chunkBytes?: number
   /**
-   * Move file content with binary `COPY` (default true): raw bytes both ways, one statement per
-   * segment of an upload. Set false behind a proxy or pooler that cannot forward COPY; content then
-   * travels as hex-encoded `bytea` parameters and results (about 3× slower for large files).
+   * Move file content with binary `COPY`: raw bytes both ways, one statement per segment of an upload.
+   * Default: true, except on Cloudflare Workers, where postgres.js's COPY streams need Node socket
+   * methods workerd lacks (a long download through COPY fails there). Set false behind a proxy or pooler
+   * that cannot forward COPY (Hyperdrive included); content then travels as hex-encoded `bytea`
+   * parameters and results (about 3× slower for large files).
    */
   copy?: boolean
 }
@@ -107,7 +109,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     tables,
     statements: statements(schema),
     chunkBytes,
-    copy: options.copy ?? true,
+    copy: options.copy ?? !onCloudflareWorkers(),
     run: (text, params) =>
       sql.unsafe(text, params as never[], {
         prepare: sql.options.prepare !== false,
@@ -152,9 +154,13 @@ function openClient(
   url: string,
   connection: Options<Record<string, never>> = {},
 ): { sql: Sql; opened: true } {
-  if (connection.transform !== undefined || connection.types !== undefined) {
+  if (
+    connection.transform !== undefined ||
+    connection.types !== undefined ||
+    connection.fetch_types === false
+  ) {
     throw new TypeError(
-      'postgresStore({ url, connection }): `transform` and `types` are not supported: batchkit reads its own rows by their plain column names and values. Leave them out (your own client may keep them).',
+      'postgresStore({ url, connection }): `transform`, `types` and `fetch_types: false` are not supported: batchkit reads its own rows by their plain column names and values, and passes arrays. Leave them out (your own client may keep them).',
     )
   }
   // Waits at most 5 s for a connection (postgres.js: 30 s), so an unreachable database fails requests
@@ -163,4 +169,9 @@ function openClient(
     sql: postgres(url, { max: 10, connect_timeout: 5, onnotice: () => undefined, ...connection }),
     opened: true,
   }
+}
+
+/** True on Cloudflare Workers (workerd), where `navigator.userAgent` says so. */
+function onCloudflareWorkers(): boolean {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
 }

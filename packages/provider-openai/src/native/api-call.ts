@@ -1,3 +1,4 @@
+import { readBoundedText } from '@batchkit/core/provider'
 import { callSignal } from '../call-signal.ts'
 import { callHeaders, type HttpConfig, hostOf, keyOf, secretsOf } from '../http-config.ts'
 import { describeNetworkError } from '../network-error.ts'
@@ -5,6 +6,8 @@ import { parseBody } from '../read-body.ts'
 import { redact } from '../redact.ts'
 import { answerError, ProviderError } from './provider-error.ts'
 
+/** Longest error answer of a provider's Files/Batches API that is read. */
+const maxErrorBodyBytes = 1024 * 1024
 /** One call to a provider's Files/Batches API. */
 export interface ApiCall {
   method: 'GET' | 'POST'
@@ -60,7 +63,8 @@ export async function apiCall(config: HttpConfig, call: ApiCall): Promise<Respon
     throw new ProviderError(redact(`Request to ${hostOf(url)} failed: ${why}`, secrets))
   }
   if (!response.ok) {
-    const text = await response.text().catch(() => '')
+    // An error body is a message, never more than this is read (a broken upstream may send megabytes).
+    const text = (await readBoundedText(response, maxErrorBodyBytes).catch(() => null)) ?? ''
     signal.dispose()
     throw answerError(response.status, response.headers, text, secrets, `${hostOf(url)}`)
   }
@@ -103,7 +107,12 @@ export async function apiCall(config: HttpConfig, call: ApiCall): Promise<Respon
  */
 export async function apiJson(config: HttpConfig, call: ApiCall): Promise<unknown> {
   const response = await apiCall(config, call)
-  const text = await response.text()
+  const text = await readBoundedText(response, config.maxResponseBytes)
+  if (text === null) {
+    throw new ProviderError(
+      `${hostOf(config.urls.apiUrl(call.path))} answered ${call.method} ${call.path} with more than ${config.maxResponseBytes} bytes.`,
+    )
+  }
   const body = parseBody(text)
   if (typeof body !== 'object' || body === null) {
     throw new ProviderError(
