@@ -8,6 +8,7 @@ import {
   type RunnerOptions,
   type Scope,
   type Store,
+  type Telemetry,
 } from '@batchkit/core'
 import { type RunnerLoopOptions, startRunnerLoop } from '@batchkit/core/node'
 import { observeTransitions, type PhaseTimes } from './observe.ts'
@@ -20,6 +21,8 @@ export interface RunBatchOptions {
   inputPath: string
   runner?: RunnerOptions
   loop?: RunnerLoopOptions
+  /** The engine's telemetry (none by default). */
+  telemetry?: Telemetry | readonly Telemetry[]
 }
 
 /** What one batch run measured. */
@@ -59,6 +62,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchRun> {
     secret: 'batchkit-bench-secret-batchkit-bench',
     hooks: { onBatchTerminal: (batch) => finished(batch) },
     runner: options.runner,
+    telemetry: options.telemetry,
   })
   const file = await engine.files.upload(scope, fileStream(options.inputPath), {
     filename: 'bench.jsonl',

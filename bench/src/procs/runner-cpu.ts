@@ -5,13 +5,15 @@
  * difference is what the engine, the provider and the store cost per line.
  *
  * `node --conditions=source --import tsx src/procs/runner-cpu.ts` (from `bench/`). Env: BENCH_LINES
- * (default 20000), BENCH_REPS (3), BENCH_PROFILE (a `.cpuprofile` path: profiles the last batch).
+ * (default 20000), BENCH_REPS (3), BENCH_PROFILE (a `.cpuprofile` path: profiles the last batch),
+ * BENCH_TELEMETRY (`none` by default; `prometheus`, `otel-noop`, `otel-sdk`: see `lib/bench-telemetry.ts`).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openaiCompatible } from '@batchkit/provider-openai'
+import { benchTelemetry, type TelemetryKind, telemetryKinds } from '../lib/bench-telemetry.ts'
 import { runBatch } from '../lib/engine-run.ts'
 import { writeJsonl } from '../lib/jsonl.ts'
 import { openStore } from '../lib/stores.ts'
@@ -19,6 +21,11 @@ import { openStore } from '../lib/stores.ts'
 const lines = Number(process.env.BENCH_LINES ?? 20_000)
 const reps = Number(process.env.BENCH_REPS ?? 3)
 const profilePath = process.env.BENCH_PROFILE
+const telemetryKind = (process.env.BENCH_TELEMETRY ?? 'none') as TelemetryKind
+if (!telemetryKinds.includes(telemetryKind)) {
+  throw new Error(`BENCH_TELEMETRY must be one of ${telemetryKinds.join(', ')}`)
+}
+const telemetry = benchTelemetry(telemetryKind)
 
 const answer = JSON.stringify({
   id: 'chatcmpl-1',
@@ -81,7 +88,7 @@ try {
       await session.post('Profiler.enable')
       await session.post('Profiler.start')
     }
-    const run = await runBatch({ store: kit.store, provider, inputPath })
+    const run = await runBatch({ store: kit.store, provider, inputPath, telemetry })
     if (session && profilePath) {
       const { profile } = await session.post('Profiler.stop')
       await writeFile(profilePath, JSON.stringify(profile))
@@ -89,7 +96,9 @@ try {
     }
     await kit.close()
     const perLine = (ms: number): string => `${((ms * 1000) / lines).toFixed(0)} µs/line`
-    console.log(`plain loop ${perLine(plainMs)}, batchkit ${perLine(run.cpuMs)} of CPU`)
+    console.log(
+      `plain loop ${perLine(plainMs)}, batchkit ${perLine(run.cpuMs)} of CPU (telemetry: ${telemetryKind})`,
+    )
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })

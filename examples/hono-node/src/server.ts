@@ -9,9 +9,11 @@ import {
 } from '@batchkit/core'
 import { type RunnerLoop, startRunnerLoop } from '@batchkit/core/node'
 import { createBatchRouter } from '@batchkit/hono'
+import { prometheusMetrics } from '@batchkit/otel'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { ServerConfig } from './config.ts'
+import { keyAuthorize, mountMonitor } from './monitor-auth.ts'
 import { defaultProviders } from './providers.ts'
 import { readiness } from './readiness.ts'
 import { openStore } from './store.ts'
@@ -42,8 +44,9 @@ export interface ReferenceServer {
 }
 
 /**
- * Starts the reference server: Hono on Node with the batch router at `/v1`, the store (PostgreSQL when
- * `DATABASE_URL` is set, else in memory), and the runner loop in-process. With Postgres, any number of
+ * Starts the reference server: Hono on Node with the batch router at `/v1`, the monitor page at
+ * `/monitor`, Prometheus metrics at `/metrics`, the store (PostgreSQL when `DATABASE_URL` is set, else in
+ * memory), and the runner loop in-process. With Postgres, any number of
  * `pnpm worker` processes can share the work.
  */
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
@@ -54,6 +57,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     : await openStore(config, { clock, logger })
   const { store } = opened
   const providers = options.providers ?? defaultProviders(config)
+  const metrics = prometheusMetrics()
   const engine = createBatchEngine({
     store,
     providers,
@@ -61,12 +65,16 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     secret: config.secrets.length > 0 ? config.secrets : undefined,
     logger,
     runner: { leaseMs: config.leaseMs },
+    telemetry: metrics.telemetry,
   })
   const app = new Hono()
   // Liveness: the process answers. Readiness: it can also reach its store.
   app.get('/health', (c) => c.json({ ok: true }))
   app.get('/ready', async () => readiness(store))
-  app.route('/v1', createBatchRouter({ engine, logger }))
+  // Prometheus scrape (no tenant data: providers, outcomes, statuses) and the monitor page (/monitor).
+  app.get('/metrics', () => metrics.response())
+  mountMonitor(app, engine, { logger })
+  app.route('/v1', createBatchRouter({ engine, logger, authorize: keyAuthorize() }))
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.hostname }, () => resolve(s))

@@ -44,7 +44,14 @@ export {
   toBatchkitError,
 } from './errors.ts'
 export { defaultLimits, type Limits } from './limits.ts'
-export { type FieldsFirstLogger, fieldsFirstLogger, type PinoLike, pinoLogger } from './logging.ts'
+export {
+  type FieldsFirstLogger,
+  fieldsFirstLogger,
+  type PinoLike,
+  pinoLogger,
+  withLogFields,
+} from './logging.ts'
+export type { Telemetry } from './telemetry/types.ts'
 export { type BatchEndpoint, type BatchObject, type BatchStatus, batchObjectSchema } from './wire/batch.ts'
 export {
   type FileDeleted,

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { fieldsFirstLogger, pinoLogger } from './logging.ts'
+import { fieldsFirstLogger, pinoLogger, withLogFields } from './logging.ts'
 
 /** A real pino logger writing JSON lines into `records`. */
 function capturedPino(level: pino.Level = 'debug'): {
@@ -78,5 +78,32 @@ describe('fieldsFirstLogger', () => {
       ['app', { batch: 'batch_1', total: 2 }, 'batch in progress'],
       ['app', {}, 'no fields'],
     ])
+  })
+})
+
+describe('withLogFields', () => {
+  it('adds its fields to every line; fields of the line win; levels the logger lacks stay absent', () => {
+    const { logger, records } = capturedPino()
+    const base = pinoLogger(logger)
+    const { debug: _dropped, ...noDebug } = base
+    const log = withLogFields(noDebug, { batch: 'batch_1', step: 'validate' })
+    log.warn?.('native submit failed; retrying', { error: 'boom' })
+    log.info?.('moved', { step: 'finish' })
+    log.error?.('plain')
+    expect(log.debug).toBeUndefined()
+    expect(records).toEqual([
+      { level: 40, msg: 'native submit failed; retrying', batch: 'batch_1', step: 'validate', error: 'boom' },
+      { level: 30, msg: 'moved', batch: 'batch_1', step: 'finish' },
+      { level: 50, msg: 'plain', batch: 'batch_1', step: 'validate' },
+    ])
+  })
+
+  it('nests: an inner scope adds to the outer one', () => {
+    const lines: [string, Record<string, unknown> | undefined][] = []
+    const log = withLogFields(withLogFields({ info: (m, f) => lines.push([m, f]) }, { batch: 'b' }), {
+      request: 'r',
+    })
+    log.info?.('line')
+    expect(lines).toEqual([['line', { batch: 'b', request: 'r' }]])
   })
 })

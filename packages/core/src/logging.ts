@@ -71,3 +71,25 @@ function adapt(
   }
   return logger
 }
+
+/**
+ * A {@link Logger} that adds `fields` to every line it writes (fields passed with a line win), e.g. the
+ * batch a runner step works on. Levels `logger` lacks stay absent, so `scoped.debug?.()` still costs
+ * nothing when debug is off.
+ *
+ * @example
+ * import { withLogFields } from '@batchkit/core'
+ * const log = withLogFields(logger, { batch: 'batch_abc' })
+ * log.warn?.('native submit failed; retrying') // fields: { batch: 'batch_abc' }
+ */
+export function withLogFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  const scoped: Logger = {}
+  for (const level of levels) {
+    const log = logger[level]
+    if (typeof log !== 'function') continue
+    scoped[level] = (message, more) => {
+      log.call(logger, message, more === undefined ? fields : { ...fields, ...more })
+    }
+  }
+  return scoped
+}

@@ -1,4 +1,5 @@
 import {
+  type BacklogEntry,
   type BatchLease,
   type BatchRecord,
   type BatchStore,
@@ -136,6 +137,22 @@ export function memoryBatches(table: BatchTable, clock: Clock): BatchStore {
         if (earliest === null || at < earliest) earliest = at
       }
       return earliest === null ? null : Math.max(earliest, now)
+    },
+
+    async backlog() {
+      const byProvider = new Map<string, BacklogEntry>()
+      for (const { record } of table.byId.values()) {
+        if (record.status !== 'in_progress') continue
+        const { provider, requestCounts } = record
+        let entry = byProvider.get(provider)
+        if (entry === undefined) {
+          entry = { provider, batches: 0, lines: 0 }
+          byProvider.set(provider, entry)
+        }
+        entry.batches++
+        entry.lines += Math.max(0, requestCounts.total - requestCounts.completed - requestCounts.failed)
+      }
+      return [...byProvider.values()].sort((a, b) => a.provider.localeCompare(b.provider))
     },
   }
 }

@@ -149,5 +149,14 @@ export function postgresBatches(ctx: StoreContext): BatchStore {
       ])
       return dueAt(row?.at, now)
     },
+
+    async backlog() {
+      const rows = await ctx.run(st.backlog, [])
+      return rows.map((row) => ({
+        provider: String(row.provider),
+        batches: Number(row.batches),
+        lines: Number(row.lines),
+      }))
+    },
   }
 }

@@ -83,6 +83,15 @@ export interface DueQuery {
   providers?: readonly string[]
 }
 
+/** Work not yet done across every process sharing a store, for one provider (see {@link BatchStore.backlog}). */
+export interface BacklogEntry {
+  provider: string
+  /** Batches `in_progress`. */
+  batches: number
+  /** Their lines without an outcome yet: pending, waiting for a retry, or in flight. */
+  lines: number
+}
+
 /** Batches: CAS status transitions and leases for batch-level work. */
 export interface BatchStore {
   /**
@@ -133,6 +142,12 @@ export interface BatchStore {
    * (`now` plus the lease time left). A time at or before `now` means due now; null: nothing scheduled.
    */
   nextWake(query: DueQuery): Promise<number | null>
+  /**
+   * Optional, for metrics (queue depth): the `in_progress` batches per provider and their lines without an
+   * outcome yet (`total − completed − failed`), summed from the batches' counters — O(running batches),
+   * never a scan of request lines. Providers with no running batch are left out.
+   */
+  backlog?(): Promise<BacklogEntry[]>
 }
 
 /** The error line {@link RequestStore.closeRemaining} writes for lines a cancel or expiry closes. */

@@ -36,13 +36,19 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
     sealer,
     logger,
     hooks: settings.hooks,
+    telemetry: settings.telemetry,
     get workerId() {
       return settings.workerId()
     },
     options: settings.runner,
     notifyWork,
   }
-  const { runner, batchChanged } = createRunner(ctx, listeners)
+  const { runner, batchChanged, heldLines } = createRunner(ctx, listeners)
+  settings.telemetry?.attach?.({
+    workerId: () => ctx.workerId,
+    heldLines,
+    backlog: async () => (await options.store.batches.backlog?.()) ?? null,
+  })
   return {
     files: createFilesService(options.store, clock, limits, scanned),
     batches: createBatchesService({

@@ -3,6 +3,8 @@ import { type CredentialSealer, credentialSealer } from '../crypto.ts'
 import { withDefaults } from '../defaults.ts'
 import { randomHex } from '../ids.ts'
 import { defaultLimits, type Limits } from '../limits.ts'
+import { resolveTelemetry } from '../telemetry/resolve.ts'
+import type { Telemetry } from '../telemetry/types.ts'
 import type { BatchEngineOptions, EngineHooks, Logger, RunnerOptions } from './types.ts'
 
 /** Runner tuning with every default filled in. */
@@ -27,6 +29,8 @@ export interface EngineSettings {
   limits: Limits
   logger: Logger
   hooks: EngineHooks
+  /** The engine's telemetry, combined and guarded; undefined when there is none. */
+  telemetry: Telemetry | undefined
   runner: ResolvedRunnerOptions
   sealer: CredentialSealer
   /** This process's name in leases (random unless given; drawn on first use). */
@@ -60,6 +64,7 @@ export function resolveSettings(options: BatchEngineOptions): EngineSettings {
     limits: withDefaults(defaultLimits, options.limits),
     logger,
     hooks: options.hooks ?? {},
+    telemetry: resolveTelemetry(options.telemetry, logger),
     runner: {
       ...withDefaults(defaultRunnerOptions, { ...options.runner, backoff: undefined }),
       backoff: withDefaults(defaultRunnerOptions.backoff, options.runner?.backoff),

@@ -5,6 +5,7 @@ import type { Scope } from '../contracts/scope.ts'
 import type { Store } from '../contracts/store.ts'
 import type { Overrides } from '../defaults.ts'
 import type { Limits } from '../limits.ts'
+import type { Telemetry } from '../telemetry/types.ts'
 import type { BatchObject } from '../wire/batch.ts'
 import type { FileDeleted, FileObject } from '../wire/file.ts'
 import type { ListPage } from '../wire/list.ts'
@@ -38,6 +39,12 @@ export interface BatchEngineOptions {
   limits?: Overrides<Limits>
   logger?: Logger
   hooks?: EngineHooks
+  /**
+   * Metrics and traces of the runner: batch steps, provider calls, claims, recorded lines, lost leases,
+   * store failures (`@batchkit/otel`: OpenTelemetry, Prometheus). Several are combined. None by default,
+   * and then the runner does no work for it.
+   */
+  telemetry?: Telemetry | readonly Telemetry[]
   /** Identifies this process in leases; random by default. */
   workerId?: string
   /** Runner tuning. */

@@ -5,6 +5,7 @@ import type { CredentialSealer } from '../crypto.ts'
 import type { ResolvedRunnerOptions } from '../engine/settings.ts'
 import type { EngineHooks, Logger } from '../engine/types.ts'
 import type { Limits } from '../limits.ts'
+import type { Telemetry } from '../telemetry/types.ts'
 import type { ScannedInputs } from '../validation/ingest-index.ts'
 
 /** Everything the runner's steps share. Built once by the engine. */
@@ -16,6 +17,8 @@ export interface RunnerContext {
   sealer: CredentialSealer
   logger: Logger
   hooks: EngineHooks
+  /** Where metrics and traces go; undefined when the engine has no telemetry (then nothing is done for it). */
+  telemetry: Telemetry | undefined
   /** This process's name in leases. */
   readonly workerId: string
   options: ResolvedRunnerOptions

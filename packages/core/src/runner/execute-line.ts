@@ -1,7 +1,8 @@
-import type { ExecuteResult } from '../contracts/provider.ts'
+import type { ExecuteRequest, ExecuteResult } from '../contracts/provider.ts'
 import type { ClaimedRequest, RequestOutcome } from '../contracts/records.ts'
 import type { BatchEndpoint } from '../wire/batch.ts'
 import type { BatchRunInfo } from './batch-cache.ts'
+import { providerCallEnd } from './call-telemetry.ts'
 import type { RunnerContext } from './context.ts'
 import { outcomeOf } from './outcome.ts'
 import { errorLine } from './output-line.ts'
@@ -16,6 +17,16 @@ const maxTimerMs = 2 ** 31 - 1
 export interface ClaimedLine {
   request: ClaimedRequest
   text: string | undefined
+}
+
+/**
+ * The fields every log line about a request line carries: its batch, `batch_req_…` id and custom id.
+ *
+ * @example
+ * logger.warn?.('a line could not be executed', { ...lineFields(request), error })
+ */
+export function lineFields(request: ClaimedRequest): Record<string, unknown> {
+  return { batch: request.batchId, request: request.id, custom_id: request.customId }
 }
 
 /**
@@ -85,6 +96,16 @@ export async function executeLine(
     )
   }
   let result: ExecuteResult
+  const endpoint = info.batch.endpoint as BatchEndpoint
+  const observation = ctx.telemetry?.providerCall?.({
+    provider: provider.name,
+    batchId,
+    requestId: request.id,
+    customId: request.customId,
+    endpoint,
+    model: typeof body?.model === 'string' ? body.model : undefined,
+    attempt: request.attempts,
+  })
   // The call's deadline. Not AbortSignal.timeout: in Node that also registers the signal for garbage
   // collection tracking and costs ~15 µs a line; this timer is cleared as soon as the call returns.
   const timeout = new AbortController()
@@ -93,8 +114,8 @@ export async function executeLine(
       ? setTimeout(abortOverrun, options.requestTimeoutMs, timeout)
       : undefined
   try {
-    result = await provider.execute({
-      endpoint: info.batch.endpoint as BatchEndpoint,
+    const executeRequest: ExecuteRequest = {
+      endpoint,
       body,
       batchId,
       customId: request.customId,
@@ -104,9 +125,13 @@ export async function executeLine(
       deadline: info.batch.expiresAt,
       signal: timeout.signal,
       timeoutMs: timer === undefined ? undefined : options.requestTimeoutMs,
-    })
+    }
+    result = await (observation?.within
+      ? observation.within(() => provider.execute(executeRequest))
+      : provider.execute(executeRequest))
   } catch (error) {
     ctx.logger.warn?.('provider threw from execute', {
+      ...lineFields(request),
       provider: provider.name,
       error: String(error),
     })
@@ -118,18 +143,19 @@ export async function executeLine(
   } finally {
     clearTimeout(timer)
   }
-  const outcome = outcomeOf(request, result, {
+  let outcome = outcomeOf(request, result, {
     now: clock.now(),
     expiresAt: info.batch.expiresAt,
     maxAttempts,
     backoff: options.backoff,
   })
   if (outcome.kind !== 'retry' && outcome.line.length > ctx.limits.maxResponseBytes) {
-    return failedOutcome(
+    outcome = failedOutcome(
       request,
       'response_too_large',
       `The provider's answer makes a line of ${outcome.line.length} characters; the limit is ${ctx.limits.maxResponseBytes} (limits.maxResponseBytes).`,
     )
   }
+  observation?.end(providerCallEnd(result, outcome))
   return outcome
 }

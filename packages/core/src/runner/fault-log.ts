@@ -1,22 +1,32 @@
 import type { Logger } from '../engine/types.ts'
+import type { StoreOperation, Telemetry } from '../telemetry/types.ts'
+
+/** Where a {@link FaultLog} reports its state changes besides the log. */
+export interface FaultReport {
+  telemetry: Telemetry | undefined
+  operation: StoreOperation
+}
 
 /**
  * Logs a repeated failure once when it starts and once when it ends, instead of once per attempt: a
- * database outage retried every second must not flood the log.
+ * database outage retried every second must not flood the log. The same two changes go to the
+ * telemetry (`storeFault`), when there is one.
  *
  * @example
- * const recording = new FaultLog(logger, 'recording outcomes')
+ * const recording = new FaultLog(logger, 'recording outcomes', { telemetry, operation: 'record' })
  * try { await record(); recording.recovered() } catch (error) { recording.failed(error) }
  */
 export class FaultLog {
   readonly #logger: Logger
   readonly #what: string
+  readonly #report: FaultReport | undefined
   #since: number | null = null
   #attempts = 0
 
-  constructor(logger: Logger, what: string) {
+  constructor(logger: Logger, what: string, report?: FaultReport) {
     this.#logger = logger
     this.#what = what
+    this.#report = report
   }
 
   /** True while the failure lasts. */
@@ -30,17 +40,19 @@ export class FaultLog {
     if (this.#since !== null) return
     this.#since = Date.now()
     this.#logger.warn?.(`${this.#what} failed; retrying until it succeeds`, { ...fields, error })
+    const report = this.#report
+    report?.telemetry?.storeFault?.({ operation: report.operation, failing: true, error })
   }
 
   /** An attempt succeeded: logs once when it ends a streak of failures. */
   recovered(fields: Record<string, unknown> = {}): void {
     if (this.#since === null) return
-    this.#logger.info?.(`${this.#what} succeeds again`, {
-      ...fields,
-      failedForMs: Date.now() - this.#since,
-      attempts: this.#attempts,
-    })
+    const failedForMs = Date.now() - this.#since
+    const attempts = this.#attempts
+    this.#logger.info?.(`${this.#what} succeeds again`, { ...fields, failedForMs, attempts })
     this.#since = null
     this.#attempts = 0
+    const report = this.#report
+    report?.telemetry?.storeFault?.({ operation: report.operation, failing: false, failedForMs, attempts })
   }
 }

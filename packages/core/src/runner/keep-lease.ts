@@ -23,6 +23,7 @@ export async function withBatchLease<T>(
             batch: lease.batch.id,
             status: lease.batch.status,
           })
+          ctx.telemetry?.leaseLost?.({ kind: 'batch', batchId: lease.batch.id, lines: 0 })
           return
         }
       } catch (error) {

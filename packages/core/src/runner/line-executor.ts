@@ -1,8 +1,9 @@
 import type { ClaimedRequest, RequestLease, RequestOutcome } from '../contracts/records.ts'
+import type { HeldLines } from '../telemetry/types.ts'
 import { BatchCache, type BatchRunInfo } from './batch-cache.ts'
 import { claimLimit, concurrencyOf } from './claim-window.ts'
 import type { RunnerContext } from './context.ts'
-import { type ClaimedLine, executeLine, failedOutcome } from './execute-line.ts'
+import { type ClaimedLine, executeLine, failedOutcome, lineFields } from './execute-line.ts'
 import { FaultLog } from './fault-log.ts'
 import { OutcomeRecorder } from './outcome-recorder.ts'
 import { readLineTexts } from './read-lines.ts'
@@ -55,12 +56,33 @@ export class LineExecutor {
     this.#ctx = ctx
     this.#batches = new BatchCache(ctx)
     this.#recorder = new OutcomeRecorder(ctx, () => this.#progress.notify())
-    this.#loading = new FaultLog(ctx.logger, 'reading batches of claimed lines')
+    this.#loading = new FaultLog(ctx.logger, 'reading batches of claimed lines', {
+      telemetry: ctx.telemetry,
+      operation: 'load',
+    })
   }
 
   /** Forgets what it knows of a batch whose status just changed (e.g. a cancel in this process). */
   invalidate(batchId: string): void {
     this.#batches.invalidate(batchId)
+  }
+
+  /** Lines this executor holds, per provider: waiting for a slot, and in flight. */
+  held(): HeldLines[] {
+    const held = new Map<string, HeldLines>()
+    const entry = (provider: string): HeldLines => {
+      let found = held.get(provider)
+      if (!found) {
+        found = { provider, queued: 0, running: 0 }
+        held.set(provider, found)
+      }
+      return found
+    }
+    for (const [provider, queue] of this.#queues) entry(provider).queued += queue.length
+    for (const [provider, running] of this.#running) entry(provider).running += running
+    // Lines of a batch that is gone have no provider; they are handed back at once.
+    held.delete('')
+    return [...held.values()]
   }
 
   /** New lines may be claimable (a batch started): claim again even if the store had none a moment ago. */
@@ -182,9 +204,11 @@ export class LineExecutor {
       limit,
       providers: [provider],
     })
-    if (!lease || lease.requests.length === 0) return 0
+    const claimed = lease?.requests.length ?? 0
+    this.#ctx.telemetry?.claimed?.({ kind: 'lines', provider, requested: limit, claimed })
+    if (!lease || claimed === 0) return 0
     // Renewal is timed on this worker's clock from the claim; the store's clock may differ.
-    this.#recorder.hold(lease.token, lease.requests.length)
+    this.#recorder.hold(lease.token, claimed, provider)
     try {
       await this.#accept(lease)
     } catch (error) {
@@ -193,7 +217,7 @@ export class LineExecutor {
       for (const request of lease.requests) this.#recorder.handBack(lease.token, request)
       throw error
     }
-    return lease.requests.length
+    return claimed
   }
 
   /** Loads the batches and input lines of a new lease and queues its lines. */
@@ -303,7 +327,7 @@ export class LineExecutor {
       outcome = await executeLine(this.#ctx, line, info)
     } catch (error) {
       // E.g. an answer whose body cannot be written as JSON: the line fails instead of holding its slot.
-      this.#ctx.logger.warn?.('a line could not be executed', { batch: line.request.batchId, error })
+      this.#ctx.logger.warn?.('a line could not be executed', { ...lineFields(line.request), error })
       outcome = failedOutcome(line.request, 'request_failed', "The provider's answer could not be recorded.")
     }
     this.#running.set(providerName, (this.#running.get(providerName) ?? 1) - 1)

@@ -1,4 +1,5 @@
 import type { ClaimedRequest, RequestOutcome } from '../contracts/records.ts'
+import type { Telemetry } from '../telemetry/types.ts'
 import type { RunnerContext } from './context.ts'
 import { FaultLog } from './fault-log.ts'
 
@@ -7,10 +8,11 @@ const maxRecordRetryMs = 1_000
 /** When stopping, outcomes the store keeps refusing are given up after this many attempts (≈ 10 s). */
 const recordAttemptsWhenStopping = 12
 
-/** A lease a worker holds: its lines not yet recorded, and when it must be renewed. */
+/** A lease a worker holds: its lines not yet recorded, when it must be renewed, and their provider. */
 interface HeldLease {
   expiresAt: number
   outstanding: number
+  provider: string
 }
 
 /**
@@ -21,7 +23,7 @@ interface HeldLease {
  *
  * @example
  * const recorder = new OutcomeRecorder(ctx, () => progress.notify())
- * recorder.hold(lease.token, lease.requests.length)
+ * recorder.hold(lease.token, lease.requests.length, 'openai')
  * recorder.push(lease.token, outcome); recorder.maybeFlush(false)
  */
 export class OutcomeRecorder {
@@ -40,8 +42,9 @@ export class OutcomeRecorder {
   constructor(ctx: RunnerContext, onWritten: () => void) {
     this.#ctx = ctx
     this.#onWritten = onWritten
-    this.#recording = new FaultLog(ctx.logger, 'recording outcomes')
-    this.#renewing = new FaultLog(ctx.logger, 'renewing line leases')
+    const { logger, telemetry } = ctx
+    this.#recording = new FaultLog(logger, 'recording outcomes', { telemetry, operation: 'record' })
+    this.#renewing = new FaultLog(logger, 'renewing line leases', { telemetry, operation: 'renew' })
   }
 
   /** True while the store refuses outcomes: no new call should start. */
@@ -64,10 +67,10 @@ export class OutcomeRecorder {
     this.#leases.clear()
   }
 
-  /** Registers a new lease of `lines` lines; renewal is timed on this worker's clock from now. */
-  hold(token: string, lines: number): void {
+  /** Registers a new lease of `lines` lines of `provider`; renewal is timed on this worker's clock from now. */
+  hold(token: string, lines: number, provider: string): void {
     const { clock, options } = this.#ctx
-    this.#leases.set(token, { expiresAt: clock.now() + options.leaseMs, outstanding: lines })
+    this.#leases.set(token, { expiresAt: clock.now() + options.leaseMs, outstanding: lines, provider })
   }
 
   /** Buffers the outcome of a line held by `token`. */
@@ -112,22 +115,29 @@ export class OutcomeRecorder {
       else byToken.set(token, [outcome])
     }
     for (const [token, outcomes] of byToken) {
+      const provider = this.#leases.get(token)?.provider ?? ''
       for (let attempt = 1; ; attempt++) {
         try {
           const { accepted } = await store.requests.record(token, outcomes, clock.now())
           this.#recording.recovered()
           this.#recorded += accepted
-          if (accepted < outcomes.length) {
+          const dropped = outcomes.length - accepted
+          if (dropped > 0) {
             logger.warn?.('outcomes of a lapsed lease were not recorded', {
-              dropped: outcomes.length - accepted,
+              dropped,
+              provider,
+              batches: batchesOf(outcomes),
             })
           }
+          if (this.#ctx.telemetry) reportRecorded(this.#ctx.telemetry, provider, outcomes, dropped)
           break
         } catch (error) {
-          this.#recording.failed(error, { lines: outcomes.length })
+          this.#recording.failed(error, { lines: outcomes.length, provider, batches: batchesOf(outcomes) })
           if (this.signal?.aborted && attempt >= recordAttemptsWhenStopping) {
             logger.error?.('stopping: outcomes the store would not take are dropped; their lines run again', {
               lines: outcomes.length,
+              provider,
+              batches: batchesOf(outcomes),
               error,
             })
             break
@@ -165,4 +175,31 @@ export class OutcomeRecorder {
       }
     }
   }
+}
+
+/** The batches of some outcomes, each once (for log lines). */
+function batchesOf(outcomes: readonly RequestOutcome[]): string[] {
+  return [...new Set(outcomes.map((outcome) => outcome.batchId))]
+}
+
+/** Tells the telemetry what one write recorded, by kind, and about outcomes a lapsed lease lost. */
+function reportRecorded(
+  telemetry: Telemetry,
+  provider: string,
+  outcomes: readonly RequestOutcome[],
+  dropped: number,
+): void {
+  let succeeded = 0
+  let failed = 0
+  let retried = 0
+  let unsent = 0
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'retry') {
+      retried++
+      if (outcome.unsent) unsent++
+    } else if (outcome.kind === 'succeeded') succeeded++
+    else failed++
+  }
+  telemetry.recorded?.({ provider, succeeded, failed, retried, unsent, dropped })
+  if (dropped > 0) telemetry.leaseLost?.({ kind: 'lines', provider, lines: dropped })
 }

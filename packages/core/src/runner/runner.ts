@@ -1,5 +1,6 @@
 import type { BatchLease } from '../contracts/records.ts'
 import type { Runner, TickOptions, TickReport } from '../engine/types.ts'
+import type { HeldLines } from '../telemetry/types.ts'
 import { runBatchStep } from './batch-step.ts'
 import type { RunnerContext } from './context.ts'
 import { withBatchLease } from './keep-lease.ts'
@@ -31,7 +32,7 @@ const failedStepRetryMs = 5_000
 export function createRunner(
   ctx: RunnerContext,
   listeners: Set<() => void>,
-): { runner: Runner; batchChanged(batchId: string): void } {
+): { runner: Runner; batchChanged(batchId: string): void; heldLines(): HeldLines[] } {
   const executor = new LineExecutor(ctx)
   let running: Promise<TickReport> = Promise.resolve({ batches: 0, lines: 0, more: false, nextDueAt: null })
   /** Wakes the batch-step loop of a tick: work was announced, or its lines are done. */
@@ -53,6 +54,7 @@ export function createRunner(
       leaseMs: options.leaseMs,
       limit: options.batchesPerTick,
     })
+    ctx.telemetry?.claimed?.({ kind: 'batches', requested: options.batchesPerTick, claimed: leases.length })
     await Promise.all(leases.map((lease) => runClaimedStep(lease)))
     // A step usually makes more work ready at once (validated lines, a batch to finalize): tick again soon.
     return { batches: leases.length, more: leases.length > 0 }
@@ -142,5 +144,9 @@ export function createRunner(
       return () => listeners.delete(listener)
     },
   }
-  return { runner, batchChanged: (batchId) => executor.invalidate(batchId) }
+  return {
+    runner,
+    batchChanged: (batchId) => executor.invalidate(batchId),
+    heldLines: () => executor.held(),
+  }
 }

@@ -125,6 +125,7 @@ export async function applyStep(
   }
   if (decision.patch !== undefined && !(await store.batches.update(batch.id, decision.patch, token))) {
     // The lease was lost: its new holder decides.
+    ctx.telemetry?.leaseLost?.({ kind: 'batch', batchId: batch.id, lines: 0 })
     return null
   }
   await store.batches.release(batch.id, token, decision.wakeAt)

@@ -24,6 +24,7 @@ export type {
 } from '../contracts/records.ts'
 export type { Scope } from '../contracts/scope.ts'
 export type {
+  BacklogEntry,
   BatchListQuery,
   BatchStore,
   ByteRange,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describeBacklogConformance } from './backlog.ts'
 import { describeBatchConformance } from './batches.ts'
 import { describeDueConformance } from './due.ts'
 import { describeFileConformance } from './files.ts'
@@ -47,5 +48,6 @@ export function describeStoreConformance(
     describeBatchConformance(harness)
     describeRequestConformance(harness)
     describeDueConformance(harness)
+    describeBacklogConformance(harness)
   })
 }
