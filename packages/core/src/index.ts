@@ -12,6 +12,11 @@
  * const engine = createBatchEngine({ store: memoryStore(), providers: [mockProvider()], secret: process.env.BATCHKIT_SECRET })
  */
 export { type Clock, type OffsetClock, offsetClock, systemClock } from './clock.ts'
+export type {
+  WebhookDeliveryRecord,
+  WebhookDeliveryStatus,
+  WebhookEventType,
+} from './contracts/outbox.ts'
 export type { Provider } from './contracts/provider.ts'
 export type { BatchMode } from './contracts/records.ts'
 export type { Scope } from './contracts/scope.ts'
@@ -52,6 +57,14 @@ export {
   withLogFields,
 } from './logging.ts'
 export type { Telemetry } from './telemetry/types.ts'
+export type {
+  WebhookDeliveriesQuery,
+  WebhookEndpoint,
+  WebhookEventPayload,
+  WebhookOptions,
+  WebhooksService,
+} from './webhooks/index.ts'
+export { signWebhook } from './webhooks/index.ts'
 export { type BatchEndpoint, type BatchObject, type BatchStatus, batchObjectSchema } from './wire/batch.ts'
 export {
   type FileDeleted,

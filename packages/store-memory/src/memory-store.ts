@@ -6,6 +6,7 @@ import type { BlobStore } from './blob-store.ts'
 import { memoryFiles } from './files.ts'
 import { memoryBlobs } from './memory-blobs.ts'
 import { memoryRequests } from './requests.ts'
+import { memoryWebhooks } from './webhooks.ts'
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -30,6 +31,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     files: memoryFiles(options.blobs ?? memoryBlobs()),
     batches: memoryBatches(table, clock),
     requests: memoryRequests(table, clock),
+    webhooks: memoryWebhooks(),
     /** Always ready: the state is in this process. */
     async ping() {},
   }

@@ -1,3 +1,4 @@
+export type * from './outbox.ts'
 export type * from './provider.ts'
 export type * from './records.ts'
 export type * from './scope.ts'

@@ -1,5 +1,6 @@
 import type { BatchStatus } from '../wire/batch.ts'
 import type { FilePurpose } from '../wire/file.ts'
+import type { WebhookOutbox } from './outbox.ts'
 import type {
   BatchLease,
   BatchPatch,
@@ -212,6 +213,8 @@ export interface Store {
   readonly files: FileStore
   readonly batches: BatchStore
   readonly requests: RequestStore
+  /** The webhook outbox; needed only by engines with `webhooks` configured. */
+  readonly webhooks?: WebhookOutbox
   /**
    * Resolves when the store can serve requests; throws (a `BatchkitError('service_unavailable')`, by
    * preference) when it cannot, e.g. while its database is down. For readiness checks.

@@ -1,6 +1,7 @@
 import type { RunnerContext } from '../runner/context.ts'
 import { createRunner } from '../runner/runner.ts'
 import { ScannedInputs } from '../validation/ingest-index.ts'
+import { createWebhooksService } from '../webhooks/service.ts'
 import { createBatchesService } from './batches-service.ts'
 import { createFilesService } from './files-service.ts'
 import { providerRegistry } from './providers.ts'
@@ -22,6 +23,9 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
   const settings = resolveSettings(options)
   const { clock, limits, logger, sealer } = settings
   const providers = providerRegistry(options.providers)
+  if (settings.webhooks !== undefined && options.store.webhooks === undefined) {
+    throw new TypeError('createBatchEngine({ webhooks }): this store has no webhook outbox (store.webhooks).')
+  }
   const listeners = new Set<() => void>()
   const notifyWork = (): void => {
     for (const listener of listeners) listener()
@@ -41,6 +45,7 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
       return settings.workerId()
     },
     options: settings.runner,
+    webhooks: settings.webhooks,
     notifyWork,
   }
   const { runner, batchChanged, heldLines } = createRunner(ctx, listeners)
@@ -64,5 +69,6 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
     clock,
     limits,
     providers,
+    webhooks: createWebhooksService(options.store.webhooks, clock, notifyWork),
   }
 }

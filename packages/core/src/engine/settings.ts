@@ -5,6 +5,7 @@ import { randomHex } from '../ids.ts'
 import { defaultLimits, type Limits } from '../limits.ts'
 import { resolveTelemetry } from '../telemetry/resolve.ts'
 import type { Telemetry } from '../telemetry/types.ts'
+import { type ResolvedWebhookOptions, resolveWebhookOptions } from '../webhooks/options.ts'
 import type { BatchEngineOptions, EngineHooks, Logger, RunnerOptions } from './types.ts'
 
 /** Runner tuning with every default filled in. */
@@ -32,6 +33,8 @@ export interface EngineSettings {
   /** The engine's telemetry, combined and guarded; undefined when there is none. */
   telemetry: Telemetry | undefined
   runner: ResolvedRunnerOptions
+  /** Webhook settings with their defaults; undefined when webhooks are off. */
+  webhooks: ResolvedWebhookOptions | undefined
   sealer: CredentialSealer
   /** This process's name in leases (random unless given; drawn on first use). */
   workerId(): string
@@ -69,6 +72,7 @@ export function resolveSettings(options: BatchEngineOptions): EngineSettings {
       ...withDefaults(defaultRunnerOptions, { ...options.runner, backoff: undefined }),
       backoff: withDefaults(defaultRunnerOptions.backoff, options.runner?.backoff),
     },
+    webhooks: resolveWebhookOptions(options.webhooks),
     sealer: secrets.length > 0 ? credentialSealer(secrets) : perProcessSealer(),
     workerId: () => {
       workerId ??= `worker-${randomHex(6)}`

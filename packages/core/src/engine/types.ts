@@ -6,6 +6,8 @@ import type { Store } from '../contracts/store.ts'
 import type { Overrides } from '../defaults.ts'
 import type { Limits } from '../limits.ts'
 import type { Telemetry } from '../telemetry/types.ts'
+import type { WebhookOptions } from '../webhooks/options.ts'
+import type { WebhooksService } from '../webhooks/service.ts'
 import type { BatchObject } from '../wire/batch.ts'
 import type { FileDeleted, FileObject } from '../wire/file.ts'
 import type { ListPage } from '../wire/list.ts'
@@ -49,6 +51,12 @@ export interface BatchEngineOptions {
   workerId?: string
   /** Runner tuning. */
   runner?: RunnerOptions
+  /**
+   * Webhooks as OpenAI sends them (`batch.completed`, `batch.failed`, `batch.cancelled`, `batch.expired`),
+   * signed per Standard Webhooks, delivered durably from the store's outbox (see docs/webhooks.md). Off
+   * by default; needs a store with `webhooks` (both batchkit stores have it).
+   */
+  webhooks?: WebhookOptions
 }
 
 /** Runner tuning. */
@@ -172,4 +180,6 @@ export interface BatchEngine {
   readonly limits: Limits
   /** Configured providers by name. */
   readonly providers: ReadonlyMap<string, Provider>
+  /** Webhook deliveries: list them by batch or event, replay an event. */
+  readonly webhooks: WebhooksService
 }

@@ -7,6 +7,7 @@ import type { EngineHooks, Logger } from '../engine/types.ts'
 import type { Limits } from '../limits.ts'
 import type { Telemetry } from '../telemetry/types.ts'
 import type { ScannedInputs } from '../validation/ingest-index.ts'
+import type { ResolvedWebhookOptions } from '../webhooks/options.ts'
 
 /** Everything the runner's steps share. Built once by the engine. */
 export interface RunnerContext {
@@ -22,6 +23,8 @@ export interface RunnerContext {
   /** This process's name in leases. */
   readonly workerId: string
   options: ResolvedRunnerOptions
+  /** Webhook settings; undefined when webhooks are off. */
+  webhooks?: ResolvedWebhookOptions | undefined
   /** Upload-time validation results the validate step may use instead of reading the file again. */
   scanned: ScannedInputs
   /** Tells listeners (the Node loop) that work is ready now. */

@@ -1,6 +1,7 @@
 import type { BatchLease } from '../contracts/records.ts'
 import type { Runner, TickOptions, TickReport } from '../engine/types.ts'
 import type { HeldLines } from '../telemetry/types.ts'
+import { deliverDue } from '../webhooks/deliver.ts'
 import { runBatchStep } from './batch-step.ts'
 import type { RunnerContext } from './context.ts'
 import { withBatchLease } from './keep-lease.ts'
@@ -85,12 +86,41 @@ export function createRunner(
   async function nextDueAt(more: boolean): Promise<number | null> {
     const now = ctx.clock.now()
     if (more) return now
-    const [batch, line] = await Promise.all([
+    const outbox = ctx.webhooks === undefined ? undefined : ctx.store.webhooks
+    const times = await Promise.all([
       ctx.store.batches.nextWake({ now }),
       ctx.store.requests.nextDue({ now, providers: [...ctx.providers.keys()] }),
+      outbox === undefined ? null : outbox.nextDue(now),
     ])
-    if (batch === null) return line
-    return line === null ? batch : Math.min(batch, line)
+    const due = times.filter((time): time is number => time !== null)
+    return due.length === 0 ? null : Math.min(...due)
+  }
+
+  /** Sends due webhook deliveries (when webhooks are on) until `deadline`; a store failure is returned. */
+  async function runDeliveries(
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<{ attempts: number; error?: unknown }> {
+    const { webhooks } = ctx
+    const outbox = ctx.store.webhooks
+    if (webhooks === undefined || outbox === undefined) return { attempts: 0 }
+    try {
+      const attempts = await deliverDue(
+        {
+          outbox,
+          options: webhooks,
+          clock: ctx.clock,
+          logger: ctx.logger,
+          workerId: ctx.workerId,
+          leaseMs: Math.max(ctx.options.leaseMs, 3 * webhooks.timeoutMs),
+        },
+        deadline,
+        signal,
+      )
+      return { attempts }
+    } catch (error) {
+      return { attempts: 0, error }
+    }
   }
 
   async function tickOnce(options: TickOptions): Promise<TickReport> {
@@ -105,6 +135,7 @@ export function createRunner(
       linesDone = true
       steps.notify()
     })
+    const deliveries = runDeliveries(deadline, signal)
     let batches = 0
     let more = false
     let stepError: unknown
@@ -124,10 +155,11 @@ export function createRunner(
       if (linesDone || signal?.aborted) break
     }
     const executed = await lines
-    const failure = stepError ?? executed.error
+    const delivered = await deliveries
+    const failure = stepError ?? executed.error ?? delivered.error
     if (failure !== undefined) throw failure
     const report = executed.report!
-    more = more || report.more || announced
+    more = more || report.more || announced || delivered.attempts > 0
     return { batches, lines: report.lines, more, nextDueAt: await nextDueAt(more) }
   }
 

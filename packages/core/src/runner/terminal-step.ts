@@ -1,12 +1,14 @@
 import type { BatchLease } from '../contracts/records.ts'
 import type { Scope } from '../contracts/scope.ts'
 import { batchToWire } from '../engine/to-wire.ts'
+import { enqueueBatchEvent } from '../webhooks/enqueue.ts'
 import type { RunnerContext } from './context.ts'
 import type { StepDecision } from './step-decision.ts'
 
 /**
  * The terminal work of a batch that just ended: drop its per-line rows, purge its input's content when
- * the owner deleted the file and no other batch still reads it, and call `onBatchTerminal`. A terminal
+ * the owner deleted the file and no other batch still reads it, write its webhook deliveries to the
+ * outbox (when webhooks are on), and call `onBatchTerminal`. A terminal
  * move leaves the batch due, and this step runs right after it under the same lease; a crash in between
  * leaves it due, so the next claimer finishes it. Every part is idempotent; the hook is called at least
  * once (again after such a crash).
@@ -20,6 +22,10 @@ export async function terminalStep(ctx: RunnerContext, lease: BatchLease): Promi
   const scope: Scope = { ownerId: batch.ownerId }
   await store.requests.deleteAll(batch.id)
   if (await isDeletedInput(ctx, scope, batch.inputFileId)) await store.files.purgeContent(batch.inputFileId)
+  if (ctx.webhooks !== undefined && store.webhooks !== undefined) {
+    // Before the wake-up is cleared: a crash leaves the batch due and this runs again (stable ids).
+    if ((await enqueueBatchEvent(ctx.webhooks, store.webhooks, batch, ctx.clock.now())) > 0) ctx.notifyWork()
+  }
   try {
     await ctx.hooks.onBatchTerminal?.(batchToWire(batch))
   } catch (error) {

@@ -10,6 +10,15 @@
  */
 export type { Clock } from '../clock.ts'
 export type {
+  WebhookAttemptResult,
+  WebhookDeliveryLease,
+  WebhookDeliveryQuery,
+  WebhookDeliveryRecord,
+  WebhookDeliveryStatus,
+  WebhookEventType,
+  WebhookOutbox,
+} from '../contracts/outbox.ts'
+export type {
   BatchLease,
   BatchMode,
   BatchPatch,

@@ -87,6 +87,7 @@ export function fakeEngine(options: { providers?: string[]; limits?: Partial<Lim
       tick: async () => ({ batches: 0, lines: 0, more: false, nextDueAt: null }),
       onWork: () => () => undefined,
     },
+    webhooks: { deliveries: async () => [], replay: async () => 0 },
     files: {
       async receive(content, purpose) {
         record('files.receive', undefined, purpose)
