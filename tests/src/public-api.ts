@@ -284,6 +284,7 @@ export const publicApi: Record<string, ExportList> = {
       'requests',
       'schemaDifferences',
       'verifySchema',
+      'webhookDeliveries',
     ],
     types: [
       'BatchkitTables',

@@ -129,11 +129,15 @@ describe('host-owned DDL', () => {
     await hostCreates(schema)
     expect(await migrate(sql, { schema })).toEqual({
       applied: ['0001_content_compression'],
-      adopted: ['0000_init'],
+      adopted: ['0000_init', '0002_webhook_outbox'],
     })
     expect(await migrate(sql, { schema })).toEqual({ applied: [], adopted: [] })
     const recorded = await sql.unsafe(`SELECT id FROM "${schema}".migrations ORDER BY id`)
-    expect(recorded.map((row) => row.id)).toEqual(['0000_init', '0001_content_compression'])
+    expect(recorded.map((row) => row.id)).toEqual([
+      '0000_init',
+      '0001_content_compression',
+      '0002_webhook_outbox',
+    ])
     await verifySchema(sql, { schema })
     expect(await runBatch(postgresStore({ sql, schema }))).toHaveLength(3)
   })
@@ -161,7 +165,7 @@ describe('the host’s postgres.js client', () => {
     })
     const schema = fresh('camel')
     try {
-      expect((await migrate(camel, { schema })).applied).toHaveLength(2)
+      expect((await migrate(camel, { schema })).applied).toHaveLength(3)
       const store = postgresStore({ sql: camel, schema })
       expect(store.sql).not.toBe(camel)
       await store.verifySchema()

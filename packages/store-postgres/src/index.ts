@@ -11,6 +11,7 @@ export {
   defaultSchemaName,
   files,
   requests,
+  webhookDeliveries,
 } from './schema.ts'
 export { SchemaMismatchError } from './schema-error.ts'
 export type { PostgresStore, PostgresStoreOptions } from './store.ts'

@@ -88,11 +88,17 @@ describe('migrations', () => {
       'files',
       'migrations',
       'requests',
+      'webhook_deliveries',
     ])
     const sequences = await sql`
       select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ${name} and c.relkind = 'S' order by c.relname`
-    expect(sequences.map((s) => s.relname)).toEqual(['batches_seq_seq', 'blobs_seq_seq', 'files_seq_seq'])
+    expect(sequences.map((s) => s.relname)).toEqual([
+      'batches_seq_seq',
+      'blobs_seq_seq',
+      'files_seq_seq',
+      'webhook_deliveries_seq_seq',
+    ])
     // File content: lz4 where the server has it, else stored uncompressed (never the slow pglz).
     const [content] = await sql.unsafe(
       `select attcompression::text as compression, attstorage::text as storage from pg_attribute

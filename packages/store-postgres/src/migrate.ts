@@ -138,7 +138,7 @@ async function migrateWith(
 }
 
 /** batchkit's table names, for telling whether a schema already has them. */
-const tableNames = ['files', 'blobs', 'blob_chunks', 'batches', 'requests']
+const tableNames = ['files', 'blobs', 'blob_chunks', 'batches', 'requests', 'webhook_deliveries']
 
 /**
  * With no migration recorded yet: when batchkit's tables exist anyway (host-owned DDL), records the

@@ -36,6 +36,8 @@ const epochMs = (name: string) => bigint(name, { mode: 'number' })
  *   without touching the rest of the file.
  * - `batches`: one row per batch, with its counters, usage, wake-up time and batch lease.
  * - `requests`: one row per input line: state, attempts, not-before, lease, outcome line.
+ * - `webhookDeliveries`: the webhook outbox, one row per (event, endpoint): status, attempts, next
+ *   attempt, lease.
  *
  * @example
  * import { batchkitTables } from '@batchkit/store-postgres'
@@ -178,7 +180,40 @@ export function batchkitTables<TSchema extends string>(schemaName: TSchema) {
     ],
   )
 
-  return { schema, files, blobs, blobChunks, batches, requests }
+  const webhookDeliveries = schema.table(
+    'webhook_deliveries',
+    {
+      seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+      /** `whd_…`, derived from the event and the endpoint. */
+      id: text('id').primaryKey(),
+      eventId: text('event_id').notNull(),
+      eventType: text('event_type').notNull(),
+      batchId: text('batch_id').notNull(),
+      ownerId: text('owner_id').notNull(),
+      url: text('url').notNull(),
+      /** The exact JSON body sent on every attempt. */
+      payload: text('payload').notNull(),
+      /** `pending`, `delivered` or `failed`. */
+      status: text('status').notNull().default('pending'),
+      attempts: integer('attempts').notNull().default(0),
+      /** Not claimable before this domain time. */
+      nextAttemptAt: epochMs('next_attempt_at').notNull(),
+      createdAt: epochMs('created_at').notNull(),
+      deliveredAt: epochMs('delivered_at'),
+      lastStatus: integer('last_status'),
+      lastError: text('last_error'),
+      leaseToken: text('lease_token'),
+      /** Domain time (the engine's clock, which also times retries). */
+      leaseExpiresAt: epochMs('lease_expires_at'),
+    },
+    (t) => [
+      index('webhook_deliveries_batch_idx').on(t.batchId, t.seq),
+      index('webhook_deliveries_event_idx').on(t.eventId, t.seq),
+      index('webhook_deliveries_due_idx').on(t.nextAttemptAt, t.seq).where(sql`${t.status} = 'pending'`),
+    ],
+  )
+
+  return { schema, files, blobs, blobChunks, batches, requests, webhookDeliveries }
 }
 
 /** batchkit's tables for a given schema name. */
@@ -198,3 +233,5 @@ export const blobChunks = defaults.blobChunks
 export const batches = defaults.batches
 /** Request lines, one row each, in schema `batchkit`. */
 export const requests = defaults.requests
+/** The webhook outbox, one row per (event, endpoint), in schema `batchkit`. */
+export const webhookDeliveries = defaults.webhookDeliveries

@@ -12,6 +12,7 @@ import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
 import { schemaDifferences, verifySchema } from './verify.ts'
+import { postgresWebhooks } from './webhooks.ts'
 
 /** Options of {@link postgresStore}: a postgres.js client, or a URL to open one. */
 export type PostgresStoreOptions = (
@@ -129,6 +130,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     files: guarded(postgresFiles(ctx), circuit),
     batches: guarded(postgresBatches(ctx), circuit),
     requests: guarded(postgresRequests(ctx), circuit),
+    webhooks: guarded(postgresWebhooks(ctx), circuit),
     ping: health.ping,
     sql,
     db,

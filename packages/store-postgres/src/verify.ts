@@ -24,7 +24,14 @@ interface ExpectedTable {
 
 /** batchkit's tables as `src/schema.ts` defines them, read from the drizzle definitions. */
 function expectedTables(tables: BatchkitTables): Map<string, ExpectedTable> {
-  const all: PgTable[] = [tables.files, tables.blobs, tables.blobChunks, tables.batches, tables.requests]
+  const all: PgTable[] = [
+    tables.files,
+    tables.blobs,
+    tables.blobChunks,
+    tables.batches,
+    tables.requests,
+    tables.webhookDeliveries,
+  ]
   const expected = new Map<string, ExpectedTable>()
   for (const table of all) {
     const config = getTableConfig(table)
