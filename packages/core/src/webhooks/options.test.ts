@@ -26,3 +26,18 @@ describe('nextAttemptAt', () => {
     expect(nextAttemptAt(options, { attempts: 1, createdAt: 0 }, 0, () => 0.999)).toBe(5_500)
   })
 })
+
+describe('resolveWebhookOptions', () => {
+  it('refuses an endpoint that is not http(s) or whose secret is not whsec_ Base64, naming it', () => {
+    const secret = 'whsec_c2VjcmV0'
+    expect(() => resolveWebhookOptions({ endpoints: [{ url: 'ftp://x/hook', secret }] })).toThrow(
+      /'ftp:\/\/x\/hook' is not an http\(s\) URL/,
+    )
+    expect(() => resolveWebhookOptions({ endpoints: [{ url: 'nope', secret }] })).toThrow(/'nope'/)
+    expect(() => resolveWebhookOptions({ endpoints: [{ url: 'https://x/hook', secret: 'plain' }] })).toThrow(
+      /secret of 'https:\/\/x\/hook' must be 'whsec_'/,
+    )
+    expect(resolveWebhookOptions({ endpoints: [{ url: 'https://x/hook', secret }] })?.timeoutMs).toBe(10_000)
+    expect(resolveWebhookOptions(undefined)).toBeUndefined()
+  })
+})

@@ -1,5 +1,6 @@
 import type { WebhookEventType } from '../contracts/outbox.ts'
 import type { Scope } from '../contracts/scope.ts'
+import { isWebhookSecret } from './signing.ts'
 
 /** One place webhooks go: a url and its `whsec_…` signing secret. */
 export interface WebhookEndpoint {
@@ -64,6 +65,7 @@ export function resolveWebhookOptions(
 ): ResolvedWebhookOptions | undefined {
   if (options === undefined) return undefined
   const { endpoints } = options
+  if (typeof endpoints !== 'function') for (const endpoint of endpoints) checkEndpoint(endpoint)
   return {
     endpoints: typeof endpoints === 'function' ? async (scope) => endpoints(scope) : async () => endpoints,
     timeoutMs: options.timeoutMs ?? webhookDefaults.timeoutMs,
@@ -72,6 +74,27 @@ export function resolveWebhookOptions(
     retryForMs: options.retryForMs ?? webhookDefaults.retryForMs,
     concurrency: options.concurrency ?? webhookDefaults.concurrency,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+  }
+}
+
+/**
+ * Throws a `TypeError` naming what is wrong with a configured endpoint: a url that is not http(s), or a
+ * secret that is not `whsec_` and Base64 (endpoints from a callback are checked when sending instead).
+ */
+function checkEndpoint(endpoint: WebhookEndpoint): void {
+  let url: URL | null = null
+  try {
+    url = new URL(endpoint.url)
+  } catch {
+    // Reported below.
+  }
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new TypeError(`webhooks.endpoints: '${endpoint.url}' is not an http(s) URL.`)
+  }
+  if (!isWebhookSecret(endpoint.secret)) {
+    throw new TypeError(
+      `webhooks.endpoints: the secret of '${endpoint.url}' must be 'whsec_' followed by Base64.`,
+    )
   }
 }
 
