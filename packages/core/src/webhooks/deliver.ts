@@ -70,7 +70,9 @@ async function attempt(ctx: DeliveryContext, lease: WebhookDeliveryLease): Promi
     ctx.logger.warn?.('webhook delivery could not be settled', { ...fields, error: String(error) })
     return
   }
-  if (result.status === 'failed')
+  if (result.status === 'delivered')
+    ctx.logger.debug?.('webhook delivered', { ...fields, attempts: delivery.attempts })
+  else if (result.status === 'failed')
     ctx.logger.error?.('webhook delivery failed for good', { ...fields, error: result.lastError })
   else if (result.status === 'pending')
     ctx.logger.info?.('webhook delivery failed; retrying', { ...fields, error: result.lastError })
