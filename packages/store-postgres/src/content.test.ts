@@ -155,6 +155,50 @@ describe('postgres file content', () => {
     expect((await store.sql`select 1 as one`)[0]!.one).toBe(1)
   })
 
+  it('survives the database ending a COPY mid-upload (the dead connection is not handed back to the pool)', async () => {
+    // One connection: had the reserved COPY connection been released after its socket closed, the
+    // next query would throw from a timer inside postgres.js and end the process (postgres#1208).
+    const store = db.store({ chunkBytes: 64 * 1024, connection: { max: 1 } })
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown): void => {
+      uncaught.push(error)
+    }
+    process.on('uncaughtException', onUncaught)
+    try {
+      let sent = 0
+      let terminated = false
+      const source = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent >= 4 * 1024 * 1024) return controller.close()
+          if (sent >= 1024 * 1024 && !terminated) {
+            terminated = true
+            await db.sql.unsafe(
+              `select pg_terminate_backend(pid) from pg_stat_activity
+               where datname = current_database() and query like 'COPY%' and pid <> pg_backend_pid()`,
+            )
+            await new Promise((resolve) => setTimeout(resolve, 100))
+          }
+          sent += 64 * 1024
+          controller.enqueue(new Uint8Array(64 * 1024).fill(3))
+        },
+      })
+      await expect(store.files.writeContent('file-cut', source)).rejects.toThrow()
+      expect(terminated).toBe(true)
+      let answer: unknown
+      for (let attempt = 0; attempt < 50 && answer === undefined; attempt++) {
+        answer = await store.sql`select 1 as one`.then(
+          (rows) => rows[0]!.one,
+          () => new Promise((resolve) => setTimeout(() => resolve(undefined), 100)),
+        )
+      }
+      expect(answer).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(uncaught).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+  })
+
   it('makes an upload the content only if every chunk was stored', async () => {
     const store = db.store({ chunkBytes: 1024 })
     const id = 'file-checked'

@@ -3,6 +3,7 @@ import type { ReservedSql } from 'postgres'
 import type { ChunkSink } from './chunk-sink.ts'
 import type { StoreContext } from './context.ts'
 import { blobIdBytes, chunkRowHead, copyHeader, copyTrailer } from './copy-binary.ts'
+import { releaseReserved, usableAfter } from './reserved-connection.ts'
 
 /**
  * When a COPY segment of an upload ends (and commits): at this many bytes, at this age, or when the
@@ -51,7 +52,7 @@ export function copyChunkSink(ctx: StoreContext, blobId: string): ChunkSink {
     try {
       stream = await conn.unsafe(st.copyChunksIn).writable()
     } catch (error) {
-      conn.release()
+      releaseReserved(conn, error)
       throw error
     }
     const opened: CopySegment = {
@@ -74,6 +75,7 @@ export function copyChunkSink(ctx: StoreContext, blobId: string): ChunkSink {
 
   /** Ends `seg`'s COPY and checks what the server stored; releases its connection. */
   const finishSegment = async (seg: CopySegment): Promise<void> => {
+    let failure: unknown
     try {
       if (seg.failed) throw seg.failed
       // Once the trailer is handed to the socket, nothing is pending and `end()` sends CopyDone at
@@ -82,6 +84,7 @@ export function copyChunkSink(ctx: StoreContext, blobId: string): ChunkSink {
         seg.stream.write(copyTrailer, (error) => (error ? reject(error) : resolve())),
       )
       seg.stream.end()
+      if (seg.failed) throw seg.failed
       const [row] = await afterCopy(() => seg.conn.unsafe(st.countChunks, [blobId, seg.first, seg.end]))
       if (seg.failed) throw seg.failed
       if (row?.n !== seg.rows || Number(row.bytes) !== seg.bytes) {
@@ -89,8 +92,11 @@ export function copyChunkSink(ctx: StoreContext, blobId: string): ChunkSink {
           `Storing file content failed: ${seg.rows} chunks (${seg.bytes} bytes) sent, ${row?.n ?? 0} stored.`,
         )
       }
+    } catch (error) {
+      failure = error
+      throw error
     } finally {
-      seg.conn.release()
+      releaseReserved(seg.conn, failure ?? seg.failed)
     }
   }
 
@@ -163,9 +169,15 @@ export function copyChunkSink(ctx: StoreContext, blobId: string): ChunkSink {
         if (seg.idle !== null) clearTimeout(seg.idle)
         // Destroying the stream sends CopyFail: the server rolls the segment back.
         seg.stream.destroy(reason instanceof Error ? reason : new Error(String(reason)))
-        // Any query after it is answered once the server left COPY mode.
-        await afterCopy(() => seg.conn.unsafe('SELECT 1')).catch(() => undefined)
-        seg.conn.release()
+        // Any query after it is answered once the server left COPY mode. A connection that is gone
+        // takes no query at all (postgres.js would throw from a timer).
+        let failure: unknown = seg.failed
+        if (usableAfter(failure)) {
+          await afterCopy(() => seg.conn.unsafe('SELECT 1')).catch((error: unknown) => {
+            failure = error
+          })
+        }
+        releaseReserved(seg.conn, failure)
       }
       await Promise.allSettled([...closing])
     },
