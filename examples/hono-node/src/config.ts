@@ -1,4 +1,4 @@
-import type { Logger } from '@batchkit/core'
+import type { Logger, WebhookOptions } from '@batchkit/core'
 import { consoleLogger, keepRunningOnStrayRejections } from './logger.ts'
 
 /** Settings of the reference server, read from the environment. */
@@ -25,6 +25,11 @@ export interface ServerConfig {
   leaseMs: number | undefined
   /** Pause of an idle runner loop before it polls the store again, in ms (`BATCHKIT_POLL_MS`, default 500). */
   pollMs: number | undefined
+  /**
+   * Where batch events go (`BATCHKIT_WEBHOOK_URL` with its `whsec_…` `BATCHKIT_WEBHOOK_SECRET`, both or
+   * neither); see docs/webhooks.md. Every process sharing the store needs the same value.
+   */
+  webhooks: WebhookOptions | undefined
 }
 
 const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -50,7 +55,18 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: positiveInteger(env, 'BATCHKIT_DB_POOL') ?? 10,
     leaseMs: positiveInteger(env, 'BATCHKIT_LEASE_MS'),
     pollMs: positiveInteger(env, 'BATCHKIT_POLL_MS'),
+    webhooks: webhookSetting(env),
   }
+}
+
+/** One global webhook endpoint from `BATCHKIT_WEBHOOK_URL` and `BATCHKIT_WEBHOOK_SECRET`, or none. */
+function webhookSetting(env: Record<string, string | undefined>): WebhookOptions | undefined {
+  const url = env.BATCHKIT_WEBHOOK_URL || undefined
+  const secret = env.BATCHKIT_WEBHOOK_SECRET || undefined
+  if (url === undefined && secret === undefined) return undefined
+  if (url === undefined || secret === undefined)
+    throw new Error('BATCHKIT_WEBHOOK_URL and BATCHKIT_WEBHOOK_SECRET are set together (or neither)')
+  return { endpoints: [{ url, secret }] }
 }
 
 /** A positive integer setting, or undefined when unset. */

@@ -65,6 +65,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     secret: config.secrets.length > 0 ? config.secrets : undefined,
     logger,
     runner: { leaseMs: config.leaseMs },
+    webhooks: config.webhooks,
     telemetry: metrics.telemetry,
   })
   const app = new Hono()

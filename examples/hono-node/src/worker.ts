@@ -26,6 +26,7 @@ const engine = createBatchEngine({
   logger,
   secret: config.secrets,
   runner: { leaseMs: config.leaseMs },
+  webhooks: config.webhooks,
 })
 const loop = startRunnerLoop(engine.runner, { logger, idleMs: config.pollMs })
 
