@@ -1,4 +1,4 @@
-import type { BatchEngine, FileListParams, Logger } from '@batchkit/core'
+import { type BatchEngine, type FileListParams, type Logger, withLogFields } from '@batchkit/core'
 import { zValidator } from '@hono/zod-validator'
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { BatchRouterEnv } from './env.ts'
@@ -19,7 +19,10 @@ export function fileRoutes(
 ): Hono<BatchRouterEnv> {
   const files = new Hono<BatchRouterEnv>()
 
-  files.post('/', auth, async (c) => c.json(await uploadFile(c.req.raw, engine, c.var.scope, logger)))
+  files.post('/', auth, async (c) => {
+    const log = logger && withLogFields(logger, { requestId: c.var.requestId })
+    return c.json(await uploadFile(c.req.raw, engine, c.var.scope, log))
+  })
 
   files.get('/', auth, zValidator('query', fileListQuery, openAIQueryHook), async (c) => {
     const query = c.req.valid('query')
