@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts'
+import type { Scope } from '../contracts/scope.ts'
 import type { Store } from '../contracts/store.ts'
 import { BatchkitError } from '../errors.ts'
 import { newFileId } from '../ids.ts'
@@ -48,6 +49,18 @@ export function createFilesService(
   const notFound = (id: string) =>
     new BatchkitError('not_found', `No such File object: ${printable(id, 100)}`, { param: 'id' })
 
+  /**
+   * The `not_found` error for a file `get` did not find; when the file is there but past its
+   * `expires_at`, its content is deleted first (unless a running batch still reads it), so expired
+   * bytes are gone once asked for.
+   */
+  async function purgedIfExpired(scope: Scope, id: string): Promise<BatchkitError> {
+    const stale = await store.files.get(scope, id, 0)
+    if (stale?.expiresAt != null && stale.expiresAt <= clock.now()) {
+      if (!(await store.batches.hasActiveInput(scope, id))) await store.files.purgeContent(id)
+    }
+    return notFound(id)
+  }
   const service: FilesService = {
     async receive(content, purpose) {
       const id = newFileId()
@@ -128,7 +141,7 @@ export function createFilesService(
     async get(scope, id) {
       if (!isLookupId(id)) throw notFound(id)
       const file = await store.files.get(scope, id, clock.now())
-      if (!file) throw notFound(id)
+      if (!file) throw await purgedIfExpired(scope, id)
       return fileToWire(file)
     },
 
@@ -171,7 +184,7 @@ export function createFilesService(
     async content(scope, id) {
       if (!isLookupId(id)) throw notFound(id)
       const file = await store.files.get(scope, id, clock.now())
-      if (!file) throw notFound(id)
+      if (!file) throw await purgedIfExpired(scope, id)
       const body = await store.files.read(scope, id)
       if (!body) throw notFound(id)
       return { file: fileToWire(file), body }

@@ -97,7 +97,7 @@ describe('parseCreateBatchParams', () => {
       code: 'invalid_value',
       param: 'endpoint',
       message:
-        "Invalid value: '/v1/foo'. Supported values are: '/v1/chat/completions', '/v1/completions', '/v1/embeddings', and '/v1/responses'.",
+        "Invalid value: '/v1/foo'. Supported values are: '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/moderations', and '/v1/responses'.",
     })
     expect(thrown(() => parseCreateBatchParams({ ...base, endpoint: '/chat/completions' }))).toMatchObject({
       code: 'invalid_value',

@@ -11,12 +11,13 @@ export const endpointApiNames: Record<BatchEndpoint, string> = {
   '/v1/chat/completions': 'Chat Completions',
   '/v1/completions': 'Completions',
   '/v1/embeddings': 'Embeddings',
+  '/v1/moderations': 'Moderations',
   '/v1/responses': 'Responses',
 }
 
 /**
- * Checks the field `endpoint` requires in `body` (chat: `messages`, completions: `prompt`, embeddings and
- * responses: `input`), appending errors to `errors`. Returns the number of embedding inputs of the line
+ * Checks the field `endpoint` requires in `body` (chat: `messages`, completions: `prompt`, embeddings,
+ * moderations and responses: `input`), appending errors to `errors`. Returns the number of embedding inputs of the line
  * (0 for other endpoints or when the input is invalid).
  */
 export function checkEndpointBody(
@@ -34,6 +35,9 @@ export function checkEndpointBody(
       return 0
     case '/v1/embeddings':
       return checkInputs(body.input, 'body.input', line, errors)
+    case '/v1/moderations':
+      checkModerationInput(body.input, line, errors)
+      return 0
     case '/v1/responses':
       checkResponsesInput(body, line, errors)
       return 0
@@ -111,6 +115,47 @@ function checkResponsesInput(body: JsonObject, line: number, errors: BatchError[
   } else if (typeof input !== 'string' && !Array.isArray(input)) {
     errors.push(invalidType('body.input', 'a string or an array', input, line))
   }
+}
+
+/**
+ * Moderations: `input` is a string, a non-empty array of strings, or a non-empty array of multimodal
+ * parts (`{type:'text', text}` / `{type:'image_url', image_url:{url}}`).
+ */
+function checkModerationInput(input: unknown, line: number, errors: BatchError[]): void {
+  const param = 'body.input'
+  if (input === undefined) {
+    errors.push(missingParameter(param, line))
+  } else if (typeof input === 'string') {
+    return
+  } else if (!Array.isArray(input)) {
+    errors.push(invalidType(param, 'a string or an array', input, line))
+  } else if (input.length === 0) {
+    errors.push(
+      lineError(
+        'invalid_request',
+        `Invalid '${param}': empty array. Expected a string or a non-empty array, but got an empty array instead.`,
+        param,
+        line,
+      ),
+    )
+  } else if (!input.every((item) => typeof item === 'string') && !input.every(isModerationPart)) {
+    errors.push(
+      lineError(
+        'invalid_request',
+        `Invalid '${param}': expected a string, an array of strings, or an array of {type: 'text' | 'image_url'} objects.`,
+        param,
+        line,
+      ),
+    )
+  }
+}
+
+/** A multimodal moderation part: `{type:'text', text}` or `{type:'image_url', image_url:{url}}`. */
+function isModerationPart(item: unknown): boolean {
+  if (!isJsonObject(item)) return false
+  if (item.type === 'text') return typeof item.text === 'string'
+  if (item.type === 'image_url') return isJsonObject(item.image_url) && typeof item.image_url.url === 'string'
+  return false
 }
 
 function invalidType(param: string, expected: string, value: unknown, line: number): BatchError {

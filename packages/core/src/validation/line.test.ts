@@ -217,6 +217,34 @@ describe('checkRequestLine', () => {
     })
   })
 
+  describe('moderations body', () => {
+    const line = (input: unknown) => ({
+      custom_id: 'm',
+      method: 'POST',
+      url: '/v1/moderations',
+      body: { model: 'omni-moderation-latest', input },
+    })
+    it('accepts a string, strings, or multimodal parts', () => {
+      const parts = [
+        { type: 'text', text: 'hi' },
+        { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+      ]
+      for (const input of ['one', ['a', 'b'], parts]) {
+        expect(checkRequestLine(line(input), 1, '/v1/moderations').ok).toBe(true)
+      }
+    })
+    it('requires an input of a valid shape', () => {
+      expect(codes(checkRequestLine(line(undefined), 2, '/v1/moderations'))).toEqual([
+        ['missing_required_parameter', 'body.input', 2],
+      ])
+      for (const input of [3, { a: 1 }, [], ['a', { type: 'text', text: 'b' }], [{ type: 'audio' }], null]) {
+        expect(codes(checkRequestLine(line(input), 2, '/v1/moderations'))).toEqual([
+          ['invalid_request', 'body.input', 2],
+        ])
+      }
+    })
+  })
+
   describe('responses body', () => {
     const line = (body: Record<string, unknown>) => ({
       custom_id: 'r',

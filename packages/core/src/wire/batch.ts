@@ -20,6 +20,7 @@ export const batchEndpoints = [
   '/v1/chat/completions',
   '/v1/completions',
   '/v1/embeddings',
+  '/v1/moderations',
   '/v1/responses',
 ] as const
 /** An endpoint a batch targets. */

@@ -3,6 +3,7 @@ import { refusalOf } from './bounds.ts'
 import { simulateChatCompletion } from './chat.ts'
 import { simulateTextCompletion } from './completions.ts'
 import { simulateEmbeddings } from './embeddings.ts'
+import { simulateModeration } from './moderations.ts'
 import { simulateResponseObject } from './responses.ts'
 
 export { mockLimits, type Refusal, refusalOf } from './bounds.ts'
@@ -11,10 +12,18 @@ export type { TextCompletion, TextCompletionChoice } from './completions.ts'
 export type { SimulateContext } from './context.ts'
 export type { EmbeddingList, EmbeddingObject } from './embeddings.ts'
 export { mockEmbeddingDimensions, mockVector } from './embeddings.ts'
+export type { Moderation, ModerationCategory, ModerationResult } from './moderations.ts'
+export { mockFlagWords, moderationCategories } from './moderations.ts'
 export type { ResponseObject, ResponseOutputMessage } from './responses.ts'
 export { estimateTokens } from './tokens.ts'
 export type { CompletionUsage, ResponseUsage } from './usage.ts'
-export { simulateChatCompletion, simulateEmbeddings, simulateResponseObject, simulateTextCompletion }
+export {
+  simulateChatCompletion,
+  simulateEmbeddings,
+  simulateModeration,
+  simulateResponseObject,
+  simulateTextCompletion,
+}
 
 /** A simulated HTTP answer: status and JSON body. */
 export interface SimulatedResponse {
@@ -57,6 +66,8 @@ export function simulateResponse(
       return { status: 200, body: simulateTextCompletion(body, ctx) }
     case '/v1/embeddings':
       return { status: 200, body: simulateEmbeddings(body, ctx) }
+    case '/v1/moderations':
+      return { status: 200, body: simulateModeration(body, ctx) }
     case '/v1/responses':
       return { status: 200, body: simulateResponseObject(body, ctx) }
     default:

@@ -66,6 +66,15 @@ describe('startFakeUpstream', () => {
       output: [{ type: 'message', content: [{ type: 'output_text', text: 'Echo: yo' }] }],
       usage: { input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
     })
+    const moderation = await (await post(url, '/moderations', { model: 'o', input: ['hi', 'kill'] })).json()
+    expect(moderation).toMatchObject({
+      id: expect.stringMatching(/^modr-/),
+      model: 'o',
+      results: [
+        { flagged: false, categories: { violence: false } },
+        { flagged: true, categories: { violence: true, hate: false }, category_scores: { violence: 0.97 } },
+      ],
+    })
   })
 
   it('records every call with its idempotency key and custom id', async () => {

@@ -5,6 +5,7 @@ export const fakeEndpoints: ReadonlySet<string> = new Set([
   '/v1/chat/completions',
   '/v1/completions',
   '/v1/embeddings',
+  '/v1/moderations',
   '/v1/responses',
 ])
 
@@ -45,9 +46,53 @@ function embeddingInputs(input: unknown): string[] {
   return input.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)))
 }
 
+/** OpenAI's moderation categories (omni-moderation). */
+const moderationCategories = [
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/intent',
+  'self-harm/instructions',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
+] as const
+
+/** Inputs of a moderations body as texts: one per string, one for an array of multimodal parts. */
+function moderationInputs(input: unknown): string[] {
+  if (typeof input === 'string') return [input]
+  if (!Array.isArray(input)) return []
+  if (input.every((item) => typeof item === 'string')) return input
+  return [JSON.stringify(input)]
+}
+
+/** A moderation result: only `violence`, and only when the text says "kill", is flagged. */
+function moderationResult(text: string): Record<string, unknown> {
+  const violent = /\bkill\b/i.test(text)
+  const categories: Record<string, boolean> = {}
+  const scores: Record<string, number> = {}
+  const applied: Record<string, string[]> = {}
+  for (const category of moderationCategories) {
+    categories[category] = violent && category === 'violence'
+    scores[category] = categories[category] ? 0.97 : 0.0001
+    applied[category] = ['text']
+  }
+  return {
+    flagged: violent,
+    categories,
+    category_scores: scores,
+    category_applied_input_types: applied,
+  }
+}
+
 /**
  * A cheap OpenAI-shaped 200 body for `endpoint` (chat.completion, text_completion, embedding list,
- * response). `id` seeds the object ids; `promptTokens` is the caller's estimate of the input size.
+ * moderation, response). `id` seeds the object ids; `promptTokens` is the caller's estimate of the input size.
  *
  * @example
  * fakeAnswer('/v1/chat/completions', { model: 'm', messages: [] }, 'req_1', 1_700_000_000, 12)
@@ -118,6 +163,8 @@ export function fakeAnswer(
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       }
     }
+    case '/v1/moderations':
+      return { id: `modr-${id}`, model, results: moderationInputs(body.input).map(moderationResult) }
     default: {
       const text = reply(lastText(body.input))
       const output = tokensOf(text)

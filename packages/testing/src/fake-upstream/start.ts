@@ -8,7 +8,7 @@ import type { FakeUpstream, FakeUpstreamOptions } from './types.ts'
 
 /**
  * Starts a fake OpenAI-compatible upstream on 127.0.0.1: answers `/v1/chat/completions`,
- * `/v1/completions`, `/v1/embeddings` and `/v1/responses` with OpenAI-shaped bodies, injects faults
+ * `/v1/completions`, `/v1/embeddings`, `/v1/moderations` and `/v1/responses` with OpenAI-shaped bodies, injects faults
  * deterministically by seed, enforces optional RPM/TPM budgets with OpenAI's headers, and records
  * every call. It also serves the Files + Batches API for native mode; its batches move when a test
  * tells them to (`upstream.batches.advance/complete/fail/expire/finishCancel`) or, with

@@ -355,6 +355,96 @@ function describeLifecycleScenarios(setup: ScenarioSetup): void {
       expect(lines).toHaveLength(20)
     })
 
+    it('honours output_expires_after: output and error files expire, are not listed, and lose their content', async () => {
+      const provider = scriptedProvider('p', (request) =>
+        request.customId === 'req-2'
+          ? {
+              type: 'response',
+              status: 400,
+              body: { error: { message: 'no', type: 'invalid_request_error' } },
+            }
+          : okAnswer(request),
+      )
+      const { engine, scope, store, clock } = await setup([provider])
+      const input = await uploadLines(engine, scope, chatLines(3))
+      const created = await engine.batches.create(scope, {
+        input_file_id: input.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+        output_expires_after: { anchor: 'created_at', seconds: 3600 },
+      })
+      const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
+      expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 })
+      const ids = [done.output_file_id!, done.error_file_id!]
+      for (const id of ids) {
+        const file = await engine.files.get(scope, id)
+        expect(file.expires_at).toBe(file.created_at + 3600)
+      }
+      clock.advance(3_599_000)
+      for (const id of ids) await expect(engine.files.get(scope, id)).resolves.toMatchObject({ id })
+      clock.advance(2_000)
+      for (const id of ids) {
+        await expect(engine.files.get(scope, id)).rejects.toMatchObject({ code: 'not_found' })
+        await expect(engine.files.content(scope, id)).rejects.toMatchObject({ code: 'not_found' })
+        expect(await store.files.read(scope, id)).toBeNull()
+      }
+      const listed = await engine.files.list(scope, { purpose: 'batch_output' })
+      expect(listed.data).toEqual([])
+      // The batch still names its files, as OpenAI's does after they are gone.
+      expect((await engine.batches.get(scope, created.id)).output_file_id).toBe(ids[0])
+    })
+
+    it('rejects an output_expires_after out of range with its param', async () => {
+      const { engine, scope } = await setup([scriptedProvider('p', okAnswer)])
+      const input = await uploadLines(engine, scope, chatLines(1))
+      for (const [value, param] of [
+        [{ anchor: 'created_at', seconds: 3599 }, 'output_expires_after.seconds'],
+        [{ anchor: 'created_at', seconds: 2_592_001 }, 'output_expires_after.seconds'],
+        [{ anchor: 'expires_at', seconds: 3600 }, 'output_expires_after.anchor'],
+        ['3600', 'output_expires_after'],
+      ] as const) {
+        const create = engine.batches.create(scope, {
+          input_file_id: input.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: '24h',
+          output_expires_after: value,
+        })
+        await expect(create).rejects.toBeInstanceOf(BatchkitError)
+        await expect(create).rejects.toMatchObject({ param })
+      }
+    })
+
+    it('runs a /v1/moderations batch', async () => {
+      const provider = scriptedProvider('p', (request) => ({
+        type: 'response',
+        status: 200,
+        requestId: `req_${request.customId}`,
+        body: { id: `modr-${request.customId}`, model: request.body.model, results: [{ flagged: false }] },
+      }))
+      const { engine, scope } = await setup([provider])
+      const input = await uploadLines(engine, scope, [
+        { custom_id: 'a', method: 'POST', url: '/v1/moderations', body: { model: 'omni', input: 'hi' } },
+        { custom_id: 'b', method: 'POST', url: '/moderations', body: { model: 'omni', input: ['x', 'y'] } },
+      ])
+      const created = await engine.batches.create(scope, {
+        input_file_id: input.id,
+        endpoint: '/v1/moderations',
+        completion_window: '24h',
+      })
+      const done = await driveUntilStatus(engine, scope, created.id, ['completed', 'failed'])
+      expect(done).toMatchObject({
+        status: 'completed',
+        request_counts: { total: 2, completed: 2, failed: 0 },
+      })
+      expect(provider.calls.map((c) => c.endpoint)).toEqual(['/v1/moderations', '/v1/moderations'])
+      const lines = await fileLines(engine, scope, done.output_file_id!)
+      expect(lines.map((l) => (l.response as { body?: unknown } | null)?.body)).toContainEqual({
+        id: 'modr-a',
+        model: 'omni',
+        results: [{ flagged: false }],
+      })
+    })
+
     it('keeps a deleted input file readable for its running batch, then purges it', async () => {
       const provider = scriptedProvider('p', okAnswer)
       const { engine, scope, store } = await setup([provider])
