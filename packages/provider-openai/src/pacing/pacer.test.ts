@@ -268,3 +268,52 @@ describe('PacerRegistry', () => {
     }
   })
 })
+
+describe('Pacer when 429s contradict the headers (quantized limits)', () => {
+  const minuteHeaders = (remaining: number) =>
+    openaiHeaders({
+      'x-ratelimit-limit-requests': '1200',
+      'x-ratelimit-remaining-requests': String(remaining),
+      'x-ratelimit-reset-requests': '1s',
+    })
+
+  it('spreads calls evenly at 97% of limit/60 per second, lowers 10% per further 429, recovers slowly', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    const first = admit(pacer, clock.t)
+    pacer.settle(first, { status: 200, headers: minuteHeaders(1199) })
+    const refused = admit(pacer, clock.t)
+    pacer.settle(refused, { status: 429, headers: minuteHeaders(1180), retryAfterMs: 0 })
+    expect(pacer.stats().learned.smoothedPerMinute).toBeCloseTo(1164, 0)
+    // 19.4 per second, one at a time: about 51.5 ms apart.
+    const step = pacer.tryAdmit(1, clock.t)
+    expect(step.ok).toBe(false)
+    if (!step.ok) expect(step.waitMs).toBeCloseTo(1000 / 19.4, 0)
+    clock.t += 1_000
+    const again = admit(pacer, clock.t)
+    pacer.settle(again, { status: 429, headers: minuteHeaders(1150), retryAfterMs: 0 })
+    expect(pacer.stats().learned.smoothedPerMinute).toBeCloseTo(1164 * 0.9, 0)
+    clock.t += 1_000
+    const ok = admit(pacer, clock.t)
+    pacer.settle(ok, { status: 200, headers: minuteHeaders(1150) })
+    const grown = pacer.stats().learned.smoothedPerMinute ?? 0
+    expect(grown).toBeGreaterThan(1164 * 0.9)
+    expect(grown).toBeLessThan(1164 * 0.9 * 1.01)
+  })
+
+  it('a 429 with the headers exhausted is no contradiction: no even pacing', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), { status: 429, headers: minuteHeaders(0), retryAfterMs: 10 })
+    expect(pacer.stats().learned.smoothedPerMinute).toBeUndefined()
+  })
+
+  it('share scales the header-derived budget: 1/2 of 1,200 remaining', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock, share: 0.5 })
+    pacer.settle(admit(pacer, clock.t), { status: 200, headers: minuteHeaders(1199) })
+    let admitted = 0
+    while (pacer.tryAdmit(1, clock.t).ok) admitted++
+    expect(admitted).toBe(599)
+  })
+})

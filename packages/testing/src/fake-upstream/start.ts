@@ -34,7 +34,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       rateLimitHeaders: options.rateLimitHeaders,
     },
     seed: options.seed ?? 0,
-    limiter: rateLimiter(options.rpm, options.tpm, Date.now()),
+    limiter: rateLimiter(options.rpm, options.tpm, Date.now(), {
+      quantizedWindowMs: options.quantizedWindowMs,
+    }),
     recorder,
     sequence: 0,
     native: new FakeNativeStore(options.native ?? {}, options.seed ?? 0),
