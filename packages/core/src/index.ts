@@ -52,6 +52,14 @@ export {
   withLogFields,
 } from './logging.ts'
 export type { Telemetry } from './telemetry/types.ts'
+export type {
+  ModelPrice,
+  PriceTable,
+  UsageDimension,
+  UsageOptions,
+  UsageQuery,
+  UsageRow,
+} from './usage/index.ts'
 export { type BatchEndpoint, type BatchObject, type BatchStatus, batchObjectSchema } from './wire/batch.ts'
 export {
   type FileDeleted,

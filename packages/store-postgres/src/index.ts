@@ -11,6 +11,8 @@ export {
   defaultSchemaName,
   files,
   requests,
+  usageDaily,
+  usageImports,
 } from './schema.ts'
 export { SchemaMismatchError } from './schema-error.ts'
 export type { PostgresStore, PostgresStoreOptions } from './store.ts'

@@ -1,6 +1,7 @@
 import { batchStatements } from './batch-statements.ts'
 import { contentStatements } from './content-statements.ts'
 import { requestStatements } from './request-statements.ts'
+import { usageStatements } from './usage-statements.ts'
 
 /**
  * The hot-path statements of a store, as SQL text for one schema. Built once per store and run as
@@ -18,6 +19,7 @@ export function statements(schemaName: string) {
     ...requestStatements(schemaName),
     ...batchStatements(schemaName),
     ...contentStatements(schemaName),
+    ...usageStatements(schemaName),
   }
 }
 

@@ -11,6 +11,7 @@ import { quoteSchema } from './names.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
+import { postgresUsage } from './usage.ts'
 import { schemaDifferences, verifySchema } from './verify.ts'
 
 /** Options of {@link postgresStore}: a postgres.js client, or a URL to open one. */
@@ -129,6 +130,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     files: guarded(postgresFiles(ctx), circuit),
     batches: guarded(postgresBatches(ctx), circuit),
     requests: guarded(postgresRequests(ctx), circuit),
+    usage: guarded(postgresUsage(ctx), circuit),
     ping: health.ping,
     sql,
     db,

@@ -1,5 +1,6 @@
 import type { RunnerContext } from '../runner/context.ts'
 import { createRunner } from '../runner/runner.ts'
+import { queryUsage } from '../usage/query.ts'
 import { ScannedInputs } from '../validation/ingest-index.ts'
 import { createBatchesService } from './batches-service.ts'
 import { createFilesService } from './files-service.ts'
@@ -64,5 +65,6 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
     clock,
     limits,
     providers,
+    usage: (query) => queryUsage(options.store, query, options.usage),
   }
 }

@@ -6,6 +6,7 @@ import type { Store } from '../contracts/store.ts'
 import type { Overrides } from '../defaults.ts'
 import type { Limits } from '../limits.ts'
 import type { Telemetry } from '../telemetry/types.ts'
+import type { UsageOptions, UsageQuery, UsageRow } from '../usage/query.ts'
 import type { BatchObject } from '../wire/batch.ts'
 import type { FileDeleted, FileObject } from '../wire/file.ts'
 import type { ListPage } from '../wire/list.ts'
@@ -49,6 +50,8 @@ export interface BatchEngineOptions {
   workerId?: string
   /** Runner tuning. */
   runner?: RunnerOptions
+  /** The price table (and native discount) `usage()` reports cost with. */
+  usage?: UsageOptions
 }
 
 /** Runner tuning. */
@@ -172,4 +175,12 @@ export interface BatchEngine {
   readonly limits: Limits
   /** Configured providers by name. */
   readonly providers: ReadonlyMap<string, Provider>
+  /**
+   * Tokens (and cost, with a price table) per owner, day, provider, model and mode, from the store's
+   * usage rollup, summed by `groupBy`.
+   *
+   * @example
+   * await engine.usage({ ownerId: scope.ownerId, from: Date.UTC(2026, 11, 1), to: Date.now(), groupBy: ['model'] })
+   */
+  usage(query: UsageQuery): Promise<UsageRow[]>
 }

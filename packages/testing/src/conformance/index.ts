@@ -5,6 +5,7 @@ import { describeDueConformance } from './due.ts'
 import { describeFileConformance } from './files.ts'
 import type { StoreHarness } from './harness.ts'
 import { describeRequestConformance } from './requests.ts'
+import { describeUsageConformance } from './usage.ts'
 
 export type { StoreHarness } from './harness.ts'
 
@@ -49,5 +50,6 @@ export function describeStoreConformance(
     describeRequestConformance(harness)
     describeDueConformance(harness)
     describeBacklogConformance(harness)
+    describeUsageConformance(harness)
   })
 }
