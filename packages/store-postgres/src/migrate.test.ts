@@ -88,6 +88,8 @@ describe('migrations', () => {
       'files',
       'migrations',
       'requests',
+      'usage_daily',
+      'usage_imports',
     ])
     const sequences = await sql`
       select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
