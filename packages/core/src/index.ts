@@ -58,6 +58,14 @@ export {
 } from './logging.ts'
 export type { Telemetry } from './telemetry/types.ts'
 export type {
+  ModelPrice,
+  PriceTable,
+  UsageDimension,
+  UsageOptions,
+  UsageQuery,
+  UsageRow,
+} from './usage/index.ts'
+export type {
   WebhookDeliveriesQuery,
   WebhookEndpoint,
   WebhookEventPayload,

@@ -6,6 +6,7 @@ import type { BlobStore } from './blob-store.ts'
 import { memoryFiles } from './files.ts'
 import { memoryBlobs } from './memory-blobs.ts'
 import { memoryRequests } from './requests.ts'
+import { UsageRollup } from './usage.ts'
 import { memoryWebhooks } from './webhooks.ts'
 
 /** Options of {@link memoryStore}. */
@@ -27,11 +28,13 @@ export interface MemoryStoreOptions {
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const clock = options.clock ?? systemClock
   const table = new BatchTable()
+  const rollup = new UsageRollup()
   return {
     files: memoryFiles(options.blobs ?? memoryBlobs()),
     batches: memoryBatches(table, clock),
-    requests: memoryRequests(table, clock),
+    requests: memoryRequests(table, clock, rollup),
     webhooks: memoryWebhooks(),
+    usage: rollup.store(table),
     /** Always ready: the state is in this process. */
     async ping() {},
   }

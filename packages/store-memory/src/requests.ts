@@ -8,6 +8,7 @@ import {
 } from '@batchkit/core/store'
 import type { BatchTable } from './batch-table.ts'
 import { MinHeap } from './heap.ts'
+import type { UsageRollup } from './usage.ts'
 
 /** A line leased to one worker: all lines of one claim share it, so a heartbeat is O(1). */
 interface Lease {
@@ -82,7 +83,7 @@ interface ExpiryEntry {
  * @example
  * const requests = memoryRequests(table, systemClock)
  */
-export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
+export function memoryRequests(table: BatchTable, clock: Clock, rollup?: UsageRollup): RequestStore {
   const byBatch = new Map<string, Lines>()
   /** Batches with open rows, in claim order (oldest batch first). */
   const active: Lines[] = []
@@ -282,8 +283,10 @@ export function memoryRequests(table: BatchTable, clock: Clock): RequestStore {
         close(row, outcome.kind, outcome.line)
         const batch = table.byId.get(outcome.batchId)?.record
         if (batch === undefined) continue
-        if (outcome.kind === 'succeeded') batch.requestCounts.completed++
-        else batch.requestCounts.failed++
+        if (outcome.kind === 'succeeded') {
+          batch.requestCounts.completed++
+          rollup?.add(batch, outcome.model ?? batch.model ?? '', outcome.usage, now)
+        } else batch.requestCounts.failed++
         if (outcome.usage !== undefined) {
           batch.usage.inputTokens += outcome.usage.inputTokens
           batch.usage.cachedTokens += outcome.usage.cachedTokens

@@ -11,6 +11,8 @@ export {
   defaultSchemaName,
   files,
   requests,
+  usageDaily,
+  usageImports,
   webhookDeliveries,
 } from './schema.ts'
 export { SchemaMismatchError } from './schema-error.ts'

@@ -88,6 +88,8 @@ describe('migrations', () => {
       'files',
       'migrations',
       'requests',
+      'usage_daily',
+      'usage_imports',
       'webhook_deliveries',
     ])
     const sequences = await sql`

@@ -145,4 +145,28 @@ END $$;`,
       `CREATE INDEX "webhook_deliveries_due_idx" ON "batchkit"."webhook_deliveries" USING btree ("next_attempt_at","seq") WHERE "batchkit"."webhook_deliveries"."status" = 'pending';`,
     ],
   },
+  {
+    tag: '0003_usage_rollup',
+    statements: [
+      `CREATE TABLE "batchkit"."usage_daily" (
+	"owner_id" text NOT NULL,
+	"day" date NOT NULL,
+	"provider" text NOT NULL,
+	"model" text NOT NULL,
+	"mode" text NOT NULL,
+	"requests" bigint DEFAULT 0 NOT NULL,
+	"input_tokens" bigint DEFAULT 0 NOT NULL,
+	"cached_tokens" bigint DEFAULT 0 NOT NULL,
+	"output_tokens" bigint DEFAULT 0 NOT NULL,
+	"reasoning_tokens" bigint DEFAULT 0 NOT NULL,
+	"total_tokens" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "usage_daily_pkey" PRIMARY KEY("owner_id","day","provider","model","mode")
+);`,
+      `CREATE TABLE "batchkit"."usage_imports" (
+	"batch_id" text PRIMARY KEY NOT NULL,
+	"imported_at" bigint NOT NULL
+);`,
+      `CREATE INDEX "usage_daily_day_idx" ON "batchkit"."usage_daily" USING btree ("day");`,
+    ],
+  },
 ]

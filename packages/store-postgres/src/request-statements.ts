@@ -124,7 +124,9 @@ export function requestStatements(schemaName: string) {
      * Records a slice of outcomes in one statement: lines still held by token $1 (re-claimed, closed
      * or recorded lines are ignored), then the batch counters and usage, and the batch wake-up
      * (`$2`, domain time) when its last line finished or it is no longer running.
-     * $3… per-outcome arrays (batch, line, kind, line text, not-before, five usage counters).
+     * $3… per-outcome arrays (batch, line, kind, line text, not-before, five usage counters, model).
+     * Succeeded lines add to the usage rollup of UTC day $14 (owner, provider, mode and, when the line
+     * names none, model from their batch) in the same statement, so a line counts exactly once.
      *
      * Rows are found by their key, one per outcome; the token is only checked on them. (As an index
      * condition, `lease_token = $1` looks like a single row to a planner whose statistics were taken
@@ -134,9 +136,9 @@ export function requestStatements(schemaName: string) {
     record: `
       WITH input AS (
         SELECT * FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[],
-          $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
+          $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[])
           AS t(batch_id, idx, kind, line, not_before, input_tokens, cached_tokens, output_tokens,
-            reasoning_tokens, total_tokens)
+            reasoning_tokens, total_tokens, model)
       ), recorded AS (
         UPDATE ${s}.requests r SET
           state = CASE WHEN i.kind IN ('retry', 'unsent') THEN 'pending' ELSE 'done' END,
@@ -149,7 +151,26 @@ export function requestStatements(schemaName: string) {
         FROM input i
         WHERE r.batch_id = i.batch_id AND r.idx = i.idx AND (r.lease_token = $1) IS TRUE AND r.state = 'leased'
         RETURNING r.batch_id, i.kind, i.input_tokens, i.cached_tokens, i.output_tokens,
-          i.reasoning_tokens, i.total_tokens
+          i.reasoning_tokens, i.total_tokens, i.model
+      ), rolled AS (
+        INSERT INTO ${s}.usage_daily AS d (owner_id, day, provider, model, mode, requests, input_tokens,
+          cached_tokens, output_tokens, reasoning_tokens, total_tokens)
+        SELECT b.owner_id, $14::date, b.provider, coalesce(r.model, b.model, ''), b.mode, count(*),
+          coalesce(sum(r.input_tokens), 0), coalesce(sum(r.cached_tokens), 0),
+          coalesce(sum(r.output_tokens), 0), coalesce(sum(r.reasoning_tokens), 0),
+          coalesce(sum(r.total_tokens), 0)
+        FROM recorded r JOIN ${s}.batches b ON b.id = r.batch_id
+        WHERE r.kind = 'succeeded'
+        GROUP BY b.owner_id, b.provider, coalesce(r.model, b.model, ''), b.mode
+        ORDER BY 1, 3, 4, 5
+        ON CONFLICT (owner_id, day, provider, model, mode) DO UPDATE SET
+          requests = d.requests + excluded.requests,
+          input_tokens = d.input_tokens + excluded.input_tokens,
+          cached_tokens = d.cached_tokens + excluded.cached_tokens,
+          output_tokens = d.output_tokens + excluded.output_tokens,
+          reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
+          total_tokens = d.total_tokens + excluded.total_tokens
+        RETURNING 1
       ), sums AS (
         SELECT batch_id,
           count(*) FILTER (WHERE kind = 'succeeded')::int AS completed,

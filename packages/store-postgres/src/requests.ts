@@ -1,4 +1,4 @@
-import { type ClaimedRequest, type RequestStore, randomHex } from '@batchkit/core/store'
+import { type ClaimedRequest, type RequestStore, randomHex, utcDay } from '@batchkit/core/store'
 import { type RawRow, retryOnConflict, type StoreContext } from './context.ts'
 import { dueAt } from './due.ts'
 
@@ -96,6 +96,7 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
       const lines = new Array<string | null>(n)
       const notBefore = new Array<number | null>(n)
       const usage = [0, 1, 2, 3, 4].map(() => new Array<number | null>(n))
+      const models = new Array<string | null>(n)
       outcomes.forEach((outcome, i) => {
         batchIds[i] = outcome.batchId
         indexes[i] = outcome.index
@@ -105,7 +106,9 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
           lines[i] = null
           notBefore[i] = Math.floor(outcome.notBefore)
           for (const column of usage) column[i] = null
+          models[i] = null
         } else {
+          models[i] = outcome.model ?? null
           lines[i] = outcome.line
           notBefore[i] = null
           const u = outcome.usage
@@ -117,7 +120,18 @@ export function postgresRequests(ctx: StoreContext): RequestStore {
         }
       })
       const [row] = await retryOnConflict(() =>
-        ctx.run(st.record, [token, Math.floor(now), batchIds, indexes, kinds, lines, notBefore, ...usage]),
+        ctx.run(st.record, [
+          token,
+          Math.floor(now),
+          batchIds,
+          indexes,
+          kinds,
+          lines,
+          notBefore,
+          ...usage,
+          models,
+          utcDay(now),
+        ]),
       )
       return { accepted: (row?.accepted as number | undefined) ?? 0 }
     },

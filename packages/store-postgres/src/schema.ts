@@ -4,6 +4,7 @@ import {
   bigint,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -38,6 +39,8 @@ const epochMs = (name: string) => bigint(name, { mode: 'number' })
  * - `requests`: one row per input line: state, attempts, not-before, lease, outcome line.
  * - `webhookDeliveries`: the webhook outbox, one row per (event, endpoint): status, attempts, next
  *   attempt, lease.
+ * - `usageDaily`: the usage rollup, tokens per owner, UTC day, provider, model and mode.
+ * - `usageImports`: native batches whose imported usage is in the rollup (so it is added once).
  *
  * @example
  * import { batchkitTables } from '@batchkit/store-postgres'
@@ -213,7 +216,42 @@ export function batchkitTables<TSchema extends string>(schemaName: TSchema) {
     ],
   )
 
-  return { schema, files, blobs, blobChunks, batches, requests, webhookDeliveries }
+  const usageDaily = schema.table(
+    'usage_daily',
+    {
+      ownerId: text('owner_id').notNull(),
+      /** UTC date the lines were recorded (native: imported). */
+      day: date('day', { mode: 'string' }).notNull(),
+      provider: text('provider').notNull(),
+      /** The model that answered; '' when none was named. */
+      model: text('model').notNull(),
+      /** `emulated` or `native`. */
+      mode: text('mode').notNull(),
+      /** Succeeded lines. */
+      requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+      inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+      cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+      outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+      reasoningTokens: bigint('reasoning_tokens', { mode: 'number' }).notNull().default(0),
+      totalTokens: bigint('total_tokens', { mode: 'number' }).notNull().default(0),
+    },
+    (t) => [
+      primaryKey({
+        name: 'usage_daily_pkey',
+        columns: [t.ownerId, t.day, t.provider, t.model, t.mode],
+      }),
+      index('usage_daily_day_idx').on(t.day),
+    ],
+  )
+
+  const usageImports = schema.table('usage_imports', {
+    /** A native batch whose imported usage is in `usage_daily` (added once per batch). */
+    batchId: text('batch_id').primaryKey(),
+    /** Domain time of the import. */
+    importedAt: epochMs('imported_at').notNull(),
+  })
+
+  return { schema, files, blobs, blobChunks, batches, requests, webhookDeliveries, usageDaily, usageImports }
 }
 
 /** batchkit's tables for a given schema name. */
@@ -235,3 +273,7 @@ export const batches = defaults.batches
 export const requests = defaults.requests
 /** The webhook outbox, one row per (event, endpoint), in schema `batchkit`. */
 export const webhookDeliveries = defaults.webhookDeliveries
+/** The usage rollup (tokens per owner, day, provider, model, mode), in schema `batchkit`. */
+export const usageDaily = defaults.usageDaily
+/** Native batches whose usage is in the rollup, in schema `batchkit`. */
+export const usageImports = defaults.usageImports

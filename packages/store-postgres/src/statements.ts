@@ -1,6 +1,7 @@
 import { batchStatements } from './batch-statements.ts'
 import { contentStatements } from './content-statements.ts'
 import { requestStatements } from './request-statements.ts'
+import { usageStatements } from './usage-statements.ts'
 import { webhookStatements } from './webhook-statements.ts'
 
 /**
@@ -20,6 +21,7 @@ export function statements(schemaName: string) {
     ...batchStatements(schemaName),
     ...contentStatements(schemaName),
     ...webhookStatements(schemaName),
+    ...usageStatements(schemaName),
   }
 }
 

@@ -11,6 +11,7 @@ import { quoteSchema } from './names.ts'
 import { postgresRequests } from './requests.ts'
 import { type BatchkitTables, batchkitTables, defaultSchemaName } from './schema.ts'
 import { statements } from './statements.ts'
+import { postgresUsage } from './usage.ts'
 import { schemaDifferences, verifySchema } from './verify.ts'
 import { postgresWebhooks } from './webhooks.ts'
 
@@ -131,6 +132,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     batches: guarded(postgresBatches(ctx), circuit),
     requests: guarded(postgresRequests(ctx), circuit),
     webhooks: guarded(postgresWebhooks(ctx), circuit),
+    usage: guarded(postgresUsage(ctx), circuit),
     ping: health.ping,
     sql,
     db,

@@ -24,14 +24,8 @@ interface ExpectedTable {
 
 /** batchkit's tables as `src/schema.ts` defines them, read from the drizzle definitions. */
 function expectedTables(tables: BatchkitTables): Map<string, ExpectedTable> {
-  const all: PgTable[] = [
-    tables.files,
-    tables.blobs,
-    tables.blobChunks,
-    tables.batches,
-    tables.requests,
-    tables.webhookDeliveries,
-  ]
+  const { schema: _, ...byName } = tables
+  const all: PgTable[] = Object.values(byName)
   const expected = new Map<string, ExpectedTable>()
   for (const table of all) {
     const config = getTableConfig(table)

@@ -128,6 +128,11 @@ export type RequestOutcome =
       /** The complete output/error file line (JSON text, no line break). */
       line: string
       usage?: UsageTotals
+      /**
+       * The model that answered (the response body's `model`, else the request's): the key of the
+       * line's usage in the usage rollup. The batch's model when absent.
+       */
+      model?: string
     }
   | {
       batchId: string

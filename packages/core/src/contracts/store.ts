@@ -3,12 +3,14 @@ import type { FilePurpose } from '../wire/file.ts'
 import type { WebhookOutbox } from './outbox.ts'
 import type {
   BatchLease,
+  BatchMode,
   BatchPatch,
   BatchRecord,
   FileRecord,
   RequestItem,
   RequestLease,
   RequestOutcome,
+  UsageTotals,
 } from './records.ts'
 import type { Scope } from './scope.ts'
 
@@ -206,6 +208,54 @@ export interface RequestStore {
 }
 
 /**
+ * One row of the usage rollup: the tokens of one owner's succeeded lines of one provider, model and
+ * mode, recorded on one UTC day.
+ */
+export interface UsageRecord extends UsageTotals {
+  ownerId: string
+  provider: string
+  /** The model that answered (see `RequestOutcome.model`); `''` when neither line nor batch named one. */
+  model: string
+  mode: BatchMode
+  /** The UTC date the lines were recorded (native: imported), `YYYY-MM-DD`. */
+  day: string
+  /** Succeeded lines (output file lines). */
+  requests: number
+}
+
+/** Query of {@link UsageStore.query}. */
+export interface UsageStoreQuery {
+  /** Only this owner's rows; every owner's when omitted. */
+  ownerId?: string
+  /** First UTC day, `YYYY-MM-DD` (inclusive). */
+  fromDay: string
+  /** Last UTC day, `YYYY-MM-DD` (inclusive). */
+  toDay: string
+}
+
+/** The usage of a native batch's imported output lines of one model (see {@link UsageStore.addImported}). */
+export interface ImportedUsage extends UsageTotals {
+  model: string
+  requests: number
+}
+
+/**
+ * The usage rollup: tokens per owner, provider, model, mode and UTC day, counted exactly once. Emulated
+ * lines are added by {@link RequestStore.record} in the same atomic step that records their outcome
+ * (fenced: a line a stale lease records again adds nothing); native batches by {@link addImported}.
+ */
+export interface UsageStore {
+  /** The rollup rows of `query`, ordered by day, owner, provider, model and mode. */
+  query(query: UsageStoreQuery): Promise<UsageRecord[]>
+  /**
+   * Adds the usage of a native batch's imported results on the UTC day of `now`, with the batch's owner,
+   * provider and mode, once per batch: a later call for the same batch (an import run again after a
+   * crash) adds nothing and returns false. False as well when the batch does not exist.
+   */
+  addImported(batchId: string, usage: readonly ImportedUsage[], now: number): Promise<boolean>
+}
+
+/**
  * Where batchkit keeps its state. Implementations: `@batchkit/store-memory`, `@batchkit/store-postgres`.
  * Every implementation must pass the conformance suite in `@batchkit/testing`.
  */
@@ -215,6 +265,11 @@ export interface Store {
   readonly requests: RequestStore
   /** The webhook outbox; needed only by engines with `webhooks` configured. */
   readonly webhooks?: WebhookOutbox
+  /**
+   * The usage rollup (`engine.usage()`). Optional for stores written before it existed; a store that has
+   * it must add to it in {@link RequestStore.record}.
+   */
+  readonly usage?: UsageStore
   /**
    * Resolves when the store can serve requests; throws (a `BatchkitError('service_unavailable')`, by
    * preference) when it cannot, e.g. while its database is down. For readiness checks.

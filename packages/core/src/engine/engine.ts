@@ -1,5 +1,6 @@
 import type { RunnerContext } from '../runner/context.ts'
 import { createRunner } from '../runner/runner.ts'
+import { queryUsage } from '../usage/query.ts'
 import { ScannedInputs } from '../validation/ingest-index.ts'
 import { createWebhooksService } from '../webhooks/service.ts'
 import { createBatchesService } from './batches-service.ts'
@@ -70,5 +71,6 @@ export function createBatchEngine(options: BatchEngineOptions): BatchEngine {
     limits,
     providers,
     webhooks: createWebhooksService(options.store.webhooks, clock, notifyWork),
+    usage: (query) => queryUsage(options.store, query, options.usage),
   }
 }

@@ -6,6 +6,7 @@ import type { Store } from '../contracts/store.ts'
 import type { Overrides } from '../defaults.ts'
 import type { Limits } from '../limits.ts'
 import type { Telemetry } from '../telemetry/types.ts'
+import type { UsageOptions, UsageQuery, UsageRow } from '../usage/query.ts'
 import type { WebhookOptions } from '../webhooks/options.ts'
 import type { WebhooksService } from '../webhooks/service.ts'
 import type { BatchObject } from '../wire/batch.ts'
@@ -57,6 +58,8 @@ export interface BatchEngineOptions {
    * by default; needs a store with `webhooks` (both batchkit stores have it).
    */
   webhooks?: WebhookOptions
+  /** The price table (and native discount) `usage()` reports cost with. */
+  usage?: UsageOptions
 }
 
 /** Runner tuning. */
@@ -182,4 +185,12 @@ export interface BatchEngine {
   readonly providers: ReadonlyMap<string, Provider>
   /** Webhook deliveries: list them by batch or event, replay an event. */
   readonly webhooks: WebhooksService
+  /**
+   * Tokens (and cost, with a price table) per owner, day, provider, model and mode, from the store's
+   * usage rollup, summed by `groupBy`.
+   *
+   * @example
+   * await engine.usage({ ownerId: scope.ownerId, from: Date.UTC(2026, 11, 1), to: Date.now(), groupBy: ['model'] })
+   */
+  usage(query: UsageQuery): Promise<UsageRow[]>
 }

@@ -71,6 +71,10 @@ export async function finishNative(
     maxLineBytes: ctx.limits.maxLineBytes,
     now: clock.now(),
   })
+  // The usage rollup takes the imported lines once per batch: an import run again after a crash adds nothing.
+  if (results.usageByModel.length > 0) {
+    await store.usage?.addImported(current.id, results.usageByModel, clock.now())
+  }
   if (results.dropped > 0) {
     ctx.logger.warn?.('native import skipped result lines', { batch: current.id, dropped: results.dropped })
   }

@@ -1,11 +1,11 @@
 import type { NativeBatchApi, NativeBatchSnapshot, NativeCallContext } from '../contracts/provider.ts'
 import type { BatchRecord, UsageTotals } from '../contracts/records.ts'
-import type { Store } from '../contracts/store.ts'
+import type { ImportedUsage, Store } from '../contracts/store.ts'
 import { sha256Hex } from '../crypto.ts'
 import { readJsonlLines } from '../jsonl/reader.ts'
 import { errorLine, lineErrorMessages } from './output-line.ts'
 import { insertResultFile, resultFileId } from './result-files.ts'
-import { extractUsage, zeroUsage } from './usage.ts'
+import { extractModel, extractUsage, zeroUsage } from './usage.ts'
 
 const encoder = new TextEncoder()
 /** Imported lines are written in chunks of about this many characters. */
@@ -21,6 +21,8 @@ export interface ImportedResults {
   failed: number
   /** Usage summed over the output lines. */
   usage: UsageTotals
+  /** The output lines and their usage per model (the body's `model`, else the batch's), for the usage rollup. */
+  usageByModel: ImportedUsage[]
   /** Provider lines skipped: not JSON, no `custom_id`, or a `custom_id` already imported. */
   dropped: number
 }
@@ -53,9 +55,21 @@ interface Tally {
   lines: number
   dropped: number
   usage: UsageTotals
+  byModel: Map<string, ImportedUsage>
 }
 
-const newTally = (): Tally => ({ lines: 0, dropped: 0, usage: zeroUsage() })
+const newTally = (): Tally => ({ lines: 0, dropped: 0, usage: zeroUsage(), byModel: new Map() })
+
+/** Counts one imported line of `model` and its usage (if any) in `tally.byModel`. */
+function addModelLine(tally: Tally, model: string, usage: UsageTotals | undefined): void {
+  let entry = tally.byModel.get(model)
+  if (entry === undefined) {
+    entry = { model, requests: 0, ...zeroUsage() }
+    tally.byModel.set(model, entry)
+  }
+  entry.requests++
+  if (usage) addUsage(entry, usage)
+}
 
 function addUsage(total: UsageTotals, add: UsageTotals): void {
   total.inputTokens += add.inputTokens
@@ -81,7 +95,7 @@ function parseObject(text: string): Record<string, unknown> | null {
  * explicit nulls, one line per `custom_id` (later duplicates are dropped), in chunks of text.
  */
 async function* resultLines(
-  batchId: string,
+  batch: BatchRecord,
   stream: ReadableStream<Uint8Array>,
   seen: Set<string>,
   tally: Tally,
@@ -97,12 +111,12 @@ async function* resultLines(
     }
     seen.add(customId)
     const response = parsed.response ?? null
-    const usage =
-      typeof response === 'object' && response !== null
-        ? extractUsage((response as { body?: unknown }).body)
-        : undefined
+    const body =
+      typeof response === 'object' && response !== null ? (response as { body?: unknown }).body : undefined
+    const usage = extractUsage(body)
     if (usage) addUsage(tally.usage, usage)
-    const id = await nativeLineId(batchId, customId)
+    addModelLine(tally, extractModel(body) ?? batch.model ?? '', usage)
+    const id = await nativeLineId(batch.id, customId)
     text += `${JSON.stringify({ id, custom_id: customId, response, error: parsed.error ?? null })}\n`
     tally.lines++
     if (text.length >= chunkChars) {
@@ -195,7 +209,7 @@ export async function importNativeResults(options: ImportOptions): Promise<Impor
   const providerFile = (fileId: string | null | undefined, tally: Tally) => () =>
     fileId
       ? (async function* () {
-          yield* resultLines(batch.id, await api.openFile(call, fileId), seen, tally, maxLineBytes)
+          yield* resultLines(batch, await api.openFile(call, fileId), seen, tally, maxLineBytes)
         })()
       : nothing()
   const outputFileId = await writeImported(
@@ -217,6 +231,7 @@ export async function importNativeResults(options: ImportOptions): Promise<Impor
     completed: output.lines,
     failed: errors.lines,
     usage: output.usage,
+    usageByModel: [...output.byModel.values()],
     dropped: output.dropped + errors.dropped,
   }
 }

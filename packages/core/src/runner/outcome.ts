@@ -2,7 +2,7 @@ import type { ExecuteResult } from '../contracts/provider.ts'
 import type { ClaimedRequest, RequestOutcome } from '../contracts/records.ts'
 import { type BackoffOptions, backoffDelay, jitterRetryAfter } from './backoff.ts'
 import { errorLine, responseLine } from './output-line.ts'
-import { extractUsage } from './usage.ts'
+import { extractModel, extractUsage } from './usage.ts'
 
 /** What deciding a line's outcome needs besides the provider's answer. */
 export interface OutcomeContext {
@@ -33,9 +33,12 @@ export function outcomeOf(
   if (result.type === 'response' && result.status >= 200 && result.status < 300) {
     const usage = extractUsage(result.body)
     const line = responseLine(id, customId, result.status, result.requestId, result.body, result.bodyText)
-    return usage
+    const outcome: RequestOutcome = usage
       ? { batchId, index, kind: 'succeeded', line, usage }
       : { batchId, index, kind: 'succeeded', line }
+    const model = extractModel(result.body)
+    if (model !== undefined) outcome.model = model
+    return outcome
   }
   const retryable = result.retryable ?? (result.type === 'error' ? true : isRetryableStatus(result.status))
   if (retryable && result.type === 'error' && result.sent === false) {

@@ -21,6 +21,12 @@ export function extractUsage(body: unknown): UsageTotals | undefined {
   return { inputTokens, cachedTokens, outputTokens, reasoningTokens, totalTokens }
 }
 
+/** The `model` a response body names (at most 200 characters); undefined when it names none. */
+export function extractModel(body: unknown): string | undefined {
+  const model = obj(body).model
+  return typeof model === 'string' && model.length > 0 && model.length <= 200 ? model : undefined
+}
+
 /** Usage with every counter at zero. */
 export const zeroUsage = (): UsageTotals => ({
   inputTokens: 0,

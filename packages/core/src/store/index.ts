@@ -42,13 +42,18 @@ export type {
   DueQuery,
   FileListQuery,
   FileStore,
+  ImportedUsage,
   RequestStore,
   Store,
   StorePage,
+  UsageRecord,
+  UsageStore,
+  UsageStoreQuery,
 } from '../contracts/store.ts'
 export { newBatchId, newFileId, newRequestId, newRequestLineId, randomHex } from '../ids.ts'
 export { InternalError, isInternalError } from '../internal-error.ts'
 export { pooledIds } from '../pooled-ids.ts'
 export { isTerminal, terminalStatuses } from '../state.ts'
+export { utcDay } from '../usage/day.ts'
 export type { BatchError, BatchStatus } from '../wire/batch.ts'
 export { clampRange, fileTooLarge, pumpLimited } from './content.ts'

@@ -76,6 +76,7 @@ export function fakeEngine(options: { providers?: string[]; limits?: Partial<Lim
   const engine: FakeEngine = {
     calls,
     discarded,
+    usage: async () => [],
     stored: () => contents.size,
     failNext(method, error) {
       failures.set(method, error)

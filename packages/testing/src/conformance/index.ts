@@ -5,6 +5,7 @@ import { describeDueConformance } from './due.ts'
 import { describeFileConformance } from './files.ts'
 import type { StoreHarness } from './harness.ts'
 import { describeRequestConformance } from './requests.ts'
+import { describeUsageConformance } from './usage.ts'
 import { describeWebhookOutboxConformance } from './webhooks.ts'
 
 export type { StoreHarness } from './harness.ts'
@@ -51,5 +52,6 @@ export function describeStoreConformance(
     describeDueConformance(harness)
     describeBacklogConformance(harness)
     describeWebhookOutboxConformance(harness)
+    describeUsageConformance(harness)
   })
 }
