@@ -211,6 +211,25 @@ export const publicApi: Record<string, ExportList> = {
       'PrometheusMetricsOptions',
     ],
   },
+  '@batchkit/provider-anthropic': {
+    values: [
+      'TranslationError',
+      'anthropic',
+      'readAnthropicRateLimits',
+      'toAnthropicRequest',
+      'toChatCompletion',
+      'toOpenAIError',
+    ],
+    types: [
+      'AnthropicMessage',
+      'AnthropicMessageResponse',
+      'AnthropicMessagesRequest',
+      'AnthropicOptions',
+      'AnthropicRateLimits',
+      'ChatCompletion',
+      'TranslateOptions',
+    ],
+  },
   '@batchkit/provider-mock': {
     values: ['mockProvider', 'simulateResponse'],
     types: ['MockProviderOptions', 'SimulateOptions', 'SimulatedResponse'],
