@@ -335,6 +335,10 @@ export const publicApi: Record<string, ExportList> = {
       'TestBatchkitOptions',
     ],
   },
+  '@batchkit/testing/fake-anthropic': {
+    values: ['startFakeAnthropic'],
+    types: ['FakeAnthropic', 'FakeAnthropicCall', 'FakeAnthropicFault', 'FakeAnthropicOptions'],
+  },
   '@batchkit/testing/fake-upstream': {
     values: ['startFakeUpstream'],
     types: [
