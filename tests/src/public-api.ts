@@ -336,8 +336,14 @@ export const publicApi: Record<string, ExportList> = {
     ],
   },
   '@batchkit/testing/fake-anthropic': {
-    values: ['startFakeAnthropic'],
-    types: ['FakeAnthropic', 'FakeAnthropicCall', 'FakeAnthropicFault', 'FakeAnthropicOptions'],
+    values: ['FakeMessageBatches', 'startFakeAnthropic'],
+    types: [
+      'FakeAnthropic',
+      'FakeAnthropicCall',
+      'FakeAnthropicFault',
+      'FakeAnthropicOptions',
+      'FakeMessageBatch',
+    ],
   },
   '@batchkit/testing/fake-upstream': {
     values: ['startFakeUpstream'],

@@ -1,5 +1,6 @@
 import { defaultMaxResponseBytes, type Provider } from '@batchkit/core/provider'
 import { executeMessage, type MessageCallConfig } from './execute-message.ts'
+import { anthropicNativeApi } from './native/native-api.ts'
 import type { AnthropicOptions } from './options.ts'
 import { AnthropicPacer } from './pacer.ts'
 
@@ -11,7 +12,9 @@ export const anthropicBaseURL = 'https://api.anthropic.com'
  * (emulated: one paced `POST /v1/messages` per line). Lines are translated (system messages, images,
  * tools, tool calls and results, stop sequences …) and answers translated back into `chat.completion`
  * objects; a line Anthropic cannot express (`n > 1`, `logprobs`, JSON `response_format` …) fails with a
- * 400 naming the field. Paced per key from `anthropic-ratelimit-*` headers and `retry-after`.
+ * 400 naming the field. Paced per key from `anthropic-ratelimit-*` headers and `retry-after`. With
+ * `mode: 'native'` (or `native: true` for batches that ask) whole files go to Anthropic's Message
+ * Batches API instead.
  *
  * @example
  * const providers = [anthropic({ concurrency: 8, defaultMaxTokens: 1024 })]
@@ -43,11 +46,23 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
             return pacer
           },
   }
+  const native =
+    options.native === true || options.mode === 'native'
+      ? anthropicNativeApi({
+          baseURL: base,
+          version: config.version,
+          headers: config.headers,
+          apiKey: options.apiKey,
+          fetch: config.fetch,
+          defaultMaxTokens: config.defaultMaxTokens,
+        })
+      : undefined
   return {
     name: options.name ?? 'anthropic',
     endpoints: ['/v1/chat/completions'],
     credential: options.credential ?? (options.apiKey !== undefined ? 'optional' : 'required'),
-    mode: 'emulated',
+    mode: options.mode ?? 'emulated',
+    native,
     concurrency: options.concurrency,
     maxAttempts: options.maxAttempts,
     execute: (request) =>

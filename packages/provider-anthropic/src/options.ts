@@ -1,3 +1,5 @@
+import type { BatchMode } from '@batchkit/core/provider'
+
 /** Options of {@link anthropic}. */
 export interface AnthropicOptions {
   /** The name clients select it by (`x-provider`). Default `anthropic`. */
@@ -26,6 +28,13 @@ export interface AnthropicOptions {
   apiKey?: string
   /** Whether batches must carry the caller's key. Default `required`, or `optional` when `apiKey` is set. */
   credential?: 'required' | 'optional' | 'none'
+  /**
+   * How its batches run unless a batch overrides it: `emulated` (default: one `/v1/messages` call per
+   * line) or `native` (Anthropic's Message Batches API, half price; turns `native` on).
+   */
+  mode?: BatchMode
+  /** Whether Anthropic's Message Batches API is available (for `mode: 'native'` or a batch's `x-batch-mode`). */
+  native?: boolean
   /** The fetch to call with. Default: the global `fetch`. */
   fetch?: typeof fetch
 }

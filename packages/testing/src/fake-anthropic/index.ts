@@ -6,5 +6,6 @@
  * import { startFakeAnthropic } from '@batchkit/testing/fake-anthropic'
  * const upstream = await startFakeAnthropic({ faults: [{ status: 529 }] })
  */
+export type { FakeMessageBatch, FakeMessageBatches } from './batches.ts'
 export { startFakeAnthropic } from './start.ts'
 export type { FakeAnthropic, FakeAnthropicCall, FakeAnthropicFault, FakeAnthropicOptions } from './types.ts'

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { TokenBucket } from '@batchkit/core/provider'
+import { FakeMessageBatches } from './batches.ts'
 import { fakeMessage, invalidRequest } from './messages.ts'
 import type { FakeAnthropic, FakeAnthropicCall, FakeAnthropicFault, FakeAnthropicOptions } from './types.ts'
 
@@ -46,7 +47,9 @@ function anthropicError(status: number, message: string): unknown {
  * Starts a fake Anthropic Messages API on 127.0.0.1: `POST /v1/messages` answers deterministic
  * messages (a `tool_use` when tools are given, else `Echo: <last user text>`), checks `x-api-key` and
  * `anthropic-version`, reports `anthropic-ratelimit-requests-*` per key (429 with `retry-after` past
- * `rpm`), and answers queued faults (429 with `retry-after`, 529 `overloaded_error`, …) first.
+ * `rpm`), and answers queued faults (429 with `retry-after`, 529 `overloaded_error`, …) first. It also
+ * serves the Message Batches API (create, retrieve, cancel, results); batches end when first read
+ * (`autoEndBatches: false`: when the test calls `upstream.batches.end(id)`).
  *
  * @example
  * const upstream = await startFakeAnthropic({ faults: [{ status: 429, retryAfterSeconds: 1 }, { status: 529 }] })
@@ -59,6 +62,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const rpm = options.rpm ?? 1000
   const buckets = new Map<string, TokenBucket>()
   let sequence = 0
+  const batches = new FakeMessageBatches(options.autoEndBatches ?? true)
+  let baseUrl = ''
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const text = await readBody(request)
@@ -77,11 +82,30 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       call.status = status
       send(response, status, payload, headers)
     }
-    if (request.method !== 'POST' || path !== '/v1/messages')
-      return answer(404, anthropicError(404, `Not found: ${path}`))
     if (version === null) return answer(400, anthropicError(400, 'anthropic-version: header is required'))
     if (apiKey === null || (options.requireKey !== undefined && apiKey !== options.requireKey))
       return answer(401, anthropicError(401, 'invalid x-api-key'))
+    if (path.startsWith('/v1/messages/batches')) {
+      const [, id, action] = /^\/v1\/messages\/batches(?:\/([^/]+))?(?:\/(cancel|results))?$/.exec(path) ?? []
+      if (request.method === 'POST' && id === undefined) {
+        const created = batches.create(body)
+        if (typeof created === 'string') return answer(400, anthropicError(400, created))
+        return answer(200, batches.view(created, baseUrl))
+      }
+      const batch = id === undefined ? undefined : action === 'cancel' ? batches.cancel(id) : batches.get(id)
+      if (!batch) return answer(404, anthropicError(404, `No message batch ${id}`))
+      if (action === 'results') {
+        if (batch.processingStatus !== 'ended')
+          return answer(400, anthropicError(400, 'The batch has not ended.'))
+        call.status = 200
+        response.writeHead(200, { 'content-type': 'application/binary' })
+        response.end(batch.results.map((line) => `${JSON.stringify(line)}\n`).join(''))
+        return
+      }
+      return answer(200, batches.view(batch, baseUrl))
+    }
+    if (request.method !== 'POST' || path !== '/v1/messages')
+      return answer(404, anthropicError(404, `Not found: ${path}`))
     const fault = faults.shift()
     if (fault) {
       const headers: Record<string, string> =
@@ -130,9 +154,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     })
   })
   const { port } = server.address() as AddressInfo
+  baseUrl = `http://127.0.0.1:${port}`
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
     calls,
+    batches,
     injectFaults: (...more) => {
       faults.push(...more)
     },

@@ -1,3 +1,5 @@
+import type { FakeMessageBatches } from './batches.ts'
+
 /** A fault the fake answers instead of a message. */
 export interface FakeAnthropicFault {
   /** 429 (`rate_limit_error`), 529 (`overloaded_error`), 500 (`api_error`) or any other status. */
@@ -14,6 +16,8 @@ export interface FakeAnthropicOptions {
   rpm?: number
   /** Faults answered, in order, by the first calls (one each). */
   faults?: FakeAnthropicFault[]
+  /** End message batches as soon as they are read (default true); else only on `batches.end(id)`. */
+  autoEndBatches?: boolean
   /** Port to listen on (default: any free one). */
   port?: number
 }
@@ -35,6 +39,8 @@ export interface FakeAnthropic {
   readonly url: string
   /** Every call so far, in arrival order. */
   readonly calls: FakeAnthropicCall[]
+  /** The Message Batches the fake holds, and the control to end them. */
+  readonly batches: FakeMessageBatches
   /** Queues faults answered by the next calls, in order. */
   injectFaults(...faults: FakeAnthropicFault[]): void
   close(): Promise<void>
