@@ -60,7 +60,15 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
     })
     server = await startReferenceServer({
       config: { ...readConfig(env), port: 0 },
-      providers: [anthropic({ baseURL: upstream.url, concurrency: 4 })],
+      providers: [
+        anthropic({ baseURL: upstream.url, concurrency: 4 }),
+        anthropic({
+          name: 'anthropic-batch',
+          baseURL: upstream.url,
+          mode: 'native',
+          native: { pollIntervalMs: { initial: 50, max: 200 } },
+        }),
+      ],
     })
   })
   afterAll(async () => {
@@ -71,6 +79,70 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
       await admin.unsafe(`DROP SCHEMA IF EXISTS "${env.BATCHKIT_DB_SCHEMA}" CASCADE`)
       await admin.end()
     }
+  })
+
+  /** Uploads `text`, creates a batch on `provider` and waits for it to end. */
+  async function runBatch(provider: string, text: string) {
+    const openai = new OpenAI({
+      baseURL: server.url,
+      apiKey: 'sk-ant-e2e',
+      defaultHeaders: { 'x-provider': provider },
+    })
+    const file = await openai.files.create({
+      file: await toFile(Buffer.from(text), 'claude.jsonl'),
+      purpose: 'batch',
+    })
+    const created = await openai.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    })
+    let batch = created
+    const started = Date.now()
+    while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
+      if (Date.now() - started > 30_000) throw new Error(`batch stuck in ${batch.status}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      batch = await openai.batches.retrieve(created.id)
+    }
+    const read = async (id: string | null | undefined) =>
+      id
+        ? (await (await openai.files.content(id)).text())
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l))
+        : []
+    return { batch, output: await read(batch.output_file_id), errors: await read(batch.error_file_id) }
+  }
+
+  it('runs a file on the Message Batches API (native), custom ids restored; an untranslatable line fails the batch naming its line', async () => {
+    const lines = anthropicJsonl().split('\n').slice(0, 9)
+    lines.push(
+      JSON.stringify({
+        custom_id: 'id with spaces',
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'spaced' }] },
+      }),
+    )
+    const { batch, output, errors } = await runBatch('anthropic-batch', lines.join('\n'))
+    expect(batch.status).toBe('completed')
+    expect(batch.request_counts).toEqual({ total: 10, completed: 10, failed: 0 })
+    expect(errors).toEqual([])
+    const spaced = output.find((l) => l.custom_id === 'id with spaces')
+    expect(spaced.response.body.choices[0].message.content).toBe('Echo: spaced')
+    expect(output.find((l) => l.custom_id === 'tools').response.body.choices[0].finish_reason).toBe(
+      'tool_calls',
+    )
+    expect(
+      upstream.batches
+        .list()
+        .at(-1)
+        ?.requests.map((r) => r.custom_id),
+    ).toContain('bk-10')
+
+    const failed = await runBatch('anthropic-batch', anthropicJsonl())
+    expect(failed.batch.status).toBe('failed')
+    expect(failed.batch.errors?.data?.[0]?.message).toMatch(/: Line 10: .*`n` must be 1.*body\.n/)
   })
 
   it('runs the file through the openai SDK: chat.completion outputs, the untranslatable line in the error file', async () => {
@@ -134,8 +206,9 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
     expect(errors[0].response.body.error.message).toMatch(/`n` must be 1/)
 
     // Both injected faults were retried; the untranslatable line never reached Anthropic.
-    expect(upstream.calls.filter((c) => c.status === 429 || c.status === 529)).toHaveLength(2)
-    expect(upstream.calls.filter((c) => c.status === 200)).toHaveLength(9)
+    const messageCalls = upstream.calls.filter((c) => c.path === '/v1/messages')
+    expect(messageCalls.filter((c) => c.status === 429 || c.status === 529)).toHaveLength(2)
+    expect(messageCalls.filter((c) => c.status === 200)).toHaveLength(9)
     expect(upstream.calls.every((c) => c.apiKey === 'sk-ant-e2e' && c.version === '2023-06-01')).toBe(true)
   })
 })

@@ -47,7 +47,7 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
           },
   }
   const native =
-    options.native === true || options.mode === 'native'
+    (options.native !== undefined && options.native !== false) || options.mode === 'native'
       ? anthropicNativeApi({
           baseURL: base,
           version: config.version,
@@ -55,6 +55,7 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
           apiKey: options.apiKey,
           fetch: config.fetch,
           defaultMaxTokens: config.defaultMaxTokens,
+          pollIntervalMs: typeof options.native === 'object' ? options.native.pollIntervalMs : undefined,
         })
       : undefined
   return {

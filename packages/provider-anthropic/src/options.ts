@@ -33,8 +33,11 @@ export interface AnthropicOptions {
    * line) or `native` (Anthropic's Message Batches API, half price; turns `native` on).
    */
   mode?: BatchMode
-  /** Whether Anthropic's Message Batches API is available (for `mode: 'native'` or a batch's `x-batch-mode`). */
-  native?: boolean
+  /**
+   * Whether Anthropic's Message Batches API is available (for `mode: 'native'` or a batch's
+   * `x-batch-mode`), or its options: `pollIntervalMs` (first poll delay and cap, default 5 s → 60 s).
+   */
+  native?: boolean | { pollIntervalMs?: { initial?: number; max?: number } }
   /** The fetch to call with. Default: the global `fetch`. */
   fetch?: typeof fetch
 }

@@ -78,9 +78,15 @@ async function* jsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<unkn
  * @example
  * const native = anthropicNativeApi({ baseURL: 'https://api.anthropic.com', version: '2023-06-01', headers: {}, apiKey: undefined, fetch })
  */
-export function anthropicNativeApi(config: NativeCallConfig & { defaultMaxTokens: number }): NativeBatchApi {
+export function anthropicNativeApi(
+  config: NativeCallConfig & {
+    defaultMaxTokens: number
+    pollIntervalMs?: { initial?: number; max?: number } | undefined
+  },
+): NativeBatchApi {
   return {
     endpoints: ['/v1/chat/completions'],
+    ...(config.pollIntervalMs ? { pollIntervalMs: config.pollIntervalMs } : {}),
     async submit(ctx) {
       const text = await new Response(await ctx.input.open()).text()
       const customIds: string[] = []
