@@ -238,6 +238,25 @@ export const publicApi: Record<string, ExportList> = {
       'PrometheusMetricsOptions',
     ],
   },
+  '@batchkit/provider-anthropic': {
+    values: [
+      'TranslationError',
+      'anthropic',
+      'readAnthropicRateLimits',
+      'toAnthropicRequest',
+      'toChatCompletion',
+      'toOpenAIError',
+    ],
+    types: [
+      'AnthropicMessage',
+      'AnthropicMessageResponse',
+      'AnthropicMessagesRequest',
+      'AnthropicOptions',
+      'AnthropicRateLimits',
+      'ChatCompletion',
+      'TranslateOptions',
+    ],
+  },
   '@batchkit/provider-mock': {
     values: ['mockProvider', 'simulateResponse'],
     types: ['MockProviderOptions', 'SimulateOptions', 'SimulatedResponse'],
@@ -350,6 +369,16 @@ export const publicApi: Record<string, ExportList> = {
       'WebhookAnswer',
       'WebhookReceiver',
       'WebhookVerifier',
+    ],
+  },
+  '@batchkit/testing/fake-anthropic': {
+    values: ['FakeMessageBatches', 'startFakeAnthropic'],
+    types: [
+      'FakeAnthropic',
+      'FakeAnthropicCall',
+      'FakeAnthropicFault',
+      'FakeAnthropicOptions',
+      'FakeMessageBatch',
     ],
   },
   '@batchkit/testing/fake-upstream': {

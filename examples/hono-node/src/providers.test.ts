@@ -5,15 +5,20 @@ import { defaultProviders, describeProviders, readOpenAIEnv } from './providers.
 describe('reference server providers', () => {
   const config = { ...readConfig({}), openaiBaseURL: 'http://127.0.0.1:9/v1' }
 
-  it('registers mock and openai; openai runs native by default and always has its native API', () => {
+  it('registers mock, openai and anthropic; openai runs native by default and always has its native API', () => {
     const providers = defaultProviders(config, {})
-    expect(providers.map((p) => p.name)).toEqual(['mock', 'openai'])
+    expect(providers.map((p) => p.name)).toEqual(['mock', 'openai', 'anthropic'])
     const openai = providers[1]!
     expect(openai.mode).toBe('native')
     expect(openai.native).toBeDefined()
     expect(describeProviders(providers, config)[1]).toBe(
       'openai → http://127.0.0.1:9/v1 (native, native API available)',
     )
+  })
+
+  it('reads ANTHROPIC_CONCURRENCY', () => {
+    const provider = defaultProviders(config, { ANTHROPIC_CONCURRENCY: '6' })[2]!
+    expect(provider).toMatchObject({ name: 'anthropic', concurrency: 6, endpoints: ['/v1/chat/completions'] })
   })
 
   it('reads OPENAI_BATCH_MODE, OPENAI_CONCURRENCY, OPENAI_RPM and OPENAI_TPM', () => {

@@ -1,4 +1,5 @@
 import type { BatchMode, Provider } from '@batchkit/core'
+import { anthropic } from '@batchkit/provider-anthropic'
 import { mockProvider } from '@batchkit/provider-mock'
 import { openaiCompatible } from '@batchkit/provider-openai'
 import type { ServerConfig } from './config.ts'
@@ -51,7 +52,8 @@ export function readOpenAIEnv(env: Env = process.env): OpenAIProviderEnv {
  * `mock` (simulated model) and `openai` (any OpenAI-compatible server at `OPENAI_BASE_URL`; mode from
  * `OPENAI_BATCH_MODE`, default `native`; optional `OPENAI_CONCURRENCY`, `OPENAI_RPM`, `OPENAI_TPM`).
  * The `openai` provider always has its native API, so a host that allows `x-batch-mode` can switch
- * single batches either way.
+ * single batches either way. `anthropic` runs OpenAI-format chat lines on Anthropic's Messages API
+ * (`ANTHROPIC_BASE_URL`, default `https://api.anthropic.com`; optional `ANTHROPIC_CONCURRENCY`).
  *
  * @example
  * const providers = defaultProviders(readConfig(), process.env)
@@ -61,6 +63,10 @@ export function defaultProviders(config: ServerConfig, env: Env = process.env): 
   return [
     mockProvider({ latencyMs: config.mockLatencyMs, concurrency: 64 }),
     openaiCompatible({ baseURL: config.openaiBaseURL, native: true, ...openai }),
+    anthropic({
+      baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined,
+      concurrency: positiveNumber(env, 'ANTHROPIC_CONCURRENCY'),
+    }),
   ]
 }
 
