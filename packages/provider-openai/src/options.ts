@@ -8,11 +8,6 @@ export interface PacingOptions {
   maxWaitMs?: number
   /** Burst of the configured `rpm`/`tpm`, in ms of their rate (default 1000). */
   burstMs?: number
-  /**
-   * This process's share of each key's limits, in (0, 1] (default 1): N worker processes on one key
-   * each set `1 / N` so together they stay under the limit.
-   */
-  share?: number
   /** Time source (tests). */
   clock?: PacerClock
 }

@@ -19,12 +19,6 @@ export interface PacerOptions {
   maxWaitMs?: number
   /** Burst of the configured budgets, as ms of their rate (default 1000: one second's worth). */
   burstMs?: number
-  /**
-   * This process's share of the key's limits, in (0, 1] (default 1): N worker processes pacing one key
-   * each set `1 / N`, so together they do not take the limit N times over. Scales configured and
-   * header-derived rates (the headers count every process's calls; each process takes its share).
-   */
-  share?: number
   clock?: PacerClock
 }
 
@@ -66,25 +60,13 @@ export interface PacerStats {
   /** 429 answers seen. */
   limited: number
   /** Limits learned from headers (per minute), or from 429s when headers tell nothing. */
-  learned: {
-    requestsPerMinute?: number
-    tokensPerMinute?: number
-    adaptivePerMinute?: number
-    /** The even pace learned from 429s that contradicted the headers. */
-    smoothedPerMinute?: number
-  }
+  learned: { requestsPerMinute?: number; tokensPerMinute?: number; adaptivePerMinute?: number }
 }
 
 /** The adaptive limit is lowered at most this often (one 429 burst is one signal). */
 const decreaseEveryMs = 250
 /** The adaptive limit grows by this fraction per second without 429s. */
 const growthPerSecond = 0.02
-/** Once 429s contradict the headers, calls go evenly at this fraction of the headers' per-minute limit. */
-const smoothedFraction = 0.97
-/** A contradicting 429 lowers the smoothed ceiling by this factor, at most once per second. */
-const smoothedDecrease = 0.9
-/** The smoothed ceiling recovers by this fraction per second without 429s (slowly: 0.2%/s). */
-const smoothedGrowthPerSecond = 0.002
 /** Pause after a 429 that says nothing about when to come back. */
 const defaultBlockMs = 1_000
 
@@ -100,13 +82,7 @@ const defaultBlockMs = 1_000
  *   the exhausted budget, else 1 s);
  * - when answers carry no usable headers, a 429 starts an adaptive limit at 90% of the rate the provider
  *   let through since the previous 429 (at most one decrease per 250 ms), growing 2% per second
- *   without 429s (AIMD);
- * - when a 429 contradicts the headers (they report `remaining` requests and tokens, yet the call was
- *   refused: the per-minute limit is enforced over shorter windows), calls are spread evenly at 97% of
- *   the headers' per-minute limit, bursting only what keeps any second under limit/60 (at least 1 call);
- *   each further contradicting 429 lowers that ceiling by 10% (at most once per second), and it
- *   recovers by 0.2% per second without 429s, up to 97% again;
- * - `share` (N processes on one key each take `1 / N`) scales every rate above.
+ *   without 429s (AIMD).
  *
  * A call never waits past its deadline or `maxWaitMs`: it gets `ok: false` with `retryAfterMs`, to be
  * retried later by the runner. Uses only `Date.now`/`setTimeout` (or an injected clock): Workers-safe.
@@ -124,11 +100,6 @@ export class Pacer {
   #serverRequests: TokenBucket | undefined
   #serverTokens: TokenBucket | undefined
   #adaptive: TokenBucket | undefined
-  /** Even pacing once 429s contradicted the headers (see the class comment). */
-  #smoothed: TokenBucket | undefined
-  #smoothedDecreaseAt = Number.NEGATIVE_INFINITY
-  #smoothedGrownAt = 0
-  readonly #share: number
   #blockedUntil = 0
   #inflight = 0
   #inflightTokens = 0
@@ -151,11 +122,9 @@ export class Pacer {
     const burst = options.burstMs ?? 1_000
     const now = this.#clock.now()
     this.#markAt = now
-    const share = options.share
-    this.#share = share !== undefined && share > 0 && share < 1 ? share : 1
     const configured = (perMinute: number | undefined): TokenBucket | undefined => {
       if (perMinute === undefined || !(perMinute > 0)) return undefined
-      const rate = (perMinute * this.#share) / 60_000
+      const rate = perMinute / 60_000
       const capacity = Math.max(1, rate * burst)
       return new TokenBucket(capacity, rate, capacity, now)
     }
@@ -178,15 +147,14 @@ export class Pacer {
    */
   tryAdmit(cost: number, now: number): { ok: true; permit: Permit } | { ok: false; waitMs: number } {
     let wait = Math.max(0, this.#blockedUntil - now)
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothed]) {
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
       if (budget) wait = Math.max(wait, budget.waitMs(1, now))
     }
     for (const budget of [this.#tokens, this.#serverTokens]) {
       if (budget) wait = Math.max(wait, budget.waitMs(cost, now))
     }
     if (wait > 0) return { ok: false, waitMs: wait }
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothed])
-      budget?.take(1, now)
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) budget?.take(1, now)
     for (const budget of [this.#tokens, this.#serverTokens]) budget?.take(cost, now)
     this.#inflight++
     this.#inflightTokens += cost
@@ -234,7 +202,7 @@ export class Pacer {
   /** Ms until a call could be admitted now (0 when one could): a retry hint for failed calls. */
   nextSlotMs(now = this.#clock.now()): number {
     let wait = Math.max(0, this.#blockedUntil - now)
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothed]) {
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
       if (budget) wait = Math.max(wait, budget.waitMs(1, now))
     }
     return Number.isFinite(wait) ? Math.ceil(wait) : defaultBlockMs
@@ -254,8 +222,7 @@ export class Pacer {
     if (status === 429 && report.retryable !== false) {
       this.#limited++
       this.#block(now, report.retryAfterMs ?? defaultBlockMs)
-      if (report.headers && contradicts(report.headers, now)) this.#smooth(now)
-      else if (!informed && !this.#serverRequests && !this.#serverTokens) this.#slowDown(now)
+      if (!informed && !this.#serverRequests && !this.#serverTokens) this.#slowDown(now)
     } else if (status === 503 && report.retryAfterMs !== undefined) {
       this.#block(now, report.retryAfterMs)
     } else if (status !== undefined && status >= 200 && status < 300) {
@@ -264,7 +231,6 @@ export class Pacer {
         this.#adaptive.ratePerMs *= 1 + (growthPerSecond * Math.min(1_000, now - this.#grownAt)) / 1_000
         this.#grownAt = now
       }
-      this.#growSmoothed(now)
       if (report.usedTokens !== undefined && this.#tokens) {
         const delta = permit.cost - report.usedTokens
         if (delta > 0) this.#tokens.give(delta, now)
@@ -281,8 +247,6 @@ export class Pacer {
     const requests = perMinute(this.#serverRequests)
     const tokens = perMinute(this.#serverTokens)
     const adaptive = perMinute(this.#adaptive)
-    const smoothed = perMinute(this.#smoothed)
-    if (smoothed !== undefined) learned.smoothedPerMinute = smoothed
     if (requests !== undefined) learned.requestsPerMinute = requests
     if (tokens !== undefined) learned.tokensPerMinute = tokens
     if (adaptive !== undefined) learned.adaptivePerMinute = adaptive
@@ -325,57 +289,11 @@ export class Pacer {
       if (remaining === 0) this.#block(now, window.resetMs ?? defaultBlockMs)
       return undefined
     }
-    const rate = (refillRate(window) ?? current?.ratePerMs ?? limit / 60_000) * this.#share
-    const capacity = Math.max(1, limit * this.#share)
-    const level = Math.min(capacity, remaining * this.#share - inflight)
-    if (!current) return new TokenBucket(capacity, rate, level, now)
-    current.reset(capacity, rate, level, now)
+    const rate = refillRate(window) ?? current?.ratePerMs ?? limit / 60_000
+    const level = remaining - inflight
+    if (!current) return new TokenBucket(limit, rate, level, now)
+    current.reset(limit, rate, level, now)
     return current
-  }
-
-  /** The highest even pace: 97% of this process's share of the headers' per-minute request limit. */
-  #smoothedCeiling(): number | undefined {
-    const limit = this.#serverRequests?.capacity
-    return limit === undefined ? undefined : (limit * smoothedFraction) / 60_000
-  }
-
-  /**
-   * A 429 although the headers promised capacity: spread calls evenly (a bucket of one call) at the
-   * ceiling, or 10% below the current pace when already smoothing (at most once per second).
-   */
-  #smooth(now: number): void {
-    const ceiling = this.#smoothedCeiling()
-    if (ceiling === undefined) return
-    if (!this.#smoothed) {
-      this.#smoothed = new TokenBucket(this.#smoothedBurst(ceiling), ceiling, 0, now)
-    } else if (now - this.#smoothedDecreaseAt >= 1_000) {
-      const rate = Math.max(1 / 60_000, Math.min(ceiling, this.#smoothed.ratePerMs) * smoothedDecrease)
-      this.#smoothed.reset(this.#smoothedBurst(rate), rate, 0, now)
-    } else return
-    this.#smoothedDecreaseAt = now
-    this.#smoothedGrownAt = now
-  }
-
-  /**
-   * Burst of the even pace: what one second's share of the per-minute limit leaves above a second of the
-   * pace (at least 1), so no second ever holds more than limit/60 calls, yet timer lateness is absorbed.
-   */
-  #smoothedBurst(ratePerMs: number): number {
-    const perSecond = ((this.#serverRequests?.capacity ?? 0) * 1_000) / 60_000
-    return Math.max(1, Math.floor(perSecond - ratePerMs * 1_000))
-  }
-
-  /** Slow recovery of the even pace after a success, never above its ceiling. */
-  #growSmoothed(now: number): void {
-    const smoothed = this.#smoothed
-    const ceiling = this.#smoothedCeiling()
-    if (!smoothed || ceiling === undefined) return
-    const elapsed = Math.min(1_000, now - this.#smoothedGrownAt)
-    this.#smoothedGrownAt = now
-    smoothed.ratePerMs = Math.min(
-      ceiling,
-      smoothed.ratePerMs * (1 + (smoothedGrowthPerSecond * elapsed) / 1_000),
-    )
   }
 
   /**
@@ -394,14 +312,4 @@ export class Pacer {
     this.#markAt = now
     this.#successes = 0
   }
-}
-
-/**
- * Whether a 429's headers contradict it: they report requests (and tokens, when told) still remaining,
- * so the provider enforces its limit over a shorter window than the headers describe.
- */
-function contradicts(headers: HeaderReader, now: number): boolean {
-  const { requests, tokens } = readRateLimits(headers, now)
-  if (!requests || requests.remaining === null || requests.remaining <= 0) return false
-  return !tokens || tokens.remaining === null || tokens.remaining > 0
 }

@@ -26,12 +26,6 @@ export interface FakeUpstreamOptions {
   retryAfterMs?: number
   /** Requests per minute (token bucket); sets `x-ratelimit-*-requests` headers and 429s when exceeded. */
   rpm?: number
-  /**
-   * Enforce `rpm` also over fixed windows of this many ms (`rpm × window / 60 000` calls each) while
-   * the headers keep reporting the per-minute budget: OpenAI's "60,000 rpm may be enforced as 1,000 per
-   * second". Unset: per-minute token bucket only.
-   */
-  quantizedWindowMs?: number
   /** Tokens per minute (token bucket; a call costs ≈ body bytes / 4 + its max tokens). */
   tpm?: number
   /** When set, calls must carry `Authorization: Bearer <requireKey>` or get OpenAI's 401. */
