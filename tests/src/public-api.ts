@@ -331,6 +331,7 @@ export const publicApi: Record<string, ExportList> = {
       'FakeUpstreamOptions',
       'FakeUpstreamSettings',
       'FakeUpstreamStats',
+      'QuantizedLimits',
       'RecordedCall',
     ],
   },
