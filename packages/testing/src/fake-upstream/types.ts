@@ -1,5 +1,5 @@
-import type { QuantizedLimits } from './rate-limiter.ts'
 import type { FakeBatchControl, FakeNativeOptions } from './native-types.ts'
+import type { QuantizedLimits } from './rate-limiter.ts'
 
 /** Fractions (0…1) of calls that go wrong, rolled per (seed, idempotency key, attempt). */
 export interface FakeFailures {
