@@ -396,6 +396,7 @@ export const publicApi: Record<string, ExportList> = {
       'FakeUpstreamOptions',
       'FakeUpstreamSettings',
       'FakeUpstreamStats',
+      'QuantizedLimits',
       'RecordedCall',
     ],
   },

@@ -11,6 +11,8 @@ export interface UpstreamOptions {
   latencyMs?: number
   rpm?: number
   tpm?: number
+  /** Also enforce `rpm`/`tpm` over windows this long (ms), headers still per minute (`--quantized`). */
+  quantizedMs?: number
   /** Keep every call (for timestamps); off by default (counters only). */
   record?: boolean
 }
@@ -38,6 +40,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   if (options.latencyMs) args.push('--latency', String(options.latencyMs))
   if (options.rpm) args.push('--rpm', String(options.rpm))
   if (options.tpm) args.push('--tpm', String(options.tpm))
+  if (options.quantizedMs) args.push('--quantized', String(options.quantizedMs))
   if (!options.record) args.push('--no-record')
   const proc: NodeChild = await startNode(cliPath, { args })
   const url = proc.firstLine.trim()

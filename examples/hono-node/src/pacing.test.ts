@@ -6,6 +6,7 @@ import { fileLines, uploadLines } from '@batchkit/testing'
 import {
   type FakeUpstream,
   type FakeUpstreamOptions,
+  type RecordedCall,
   startFakeUpstream,
 } from '@batchkit/testing/fake-upstream'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -208,5 +209,110 @@ describe('emulated retries under injected faults', () => {
       `[faults] ${lines} lines, 20% 5xx + 5% timeouts, 2 attempts: ${counts.completed} succeeded, ${counts.failed} failed, ` +
         `${stats.total} calls, duplicate successes ${stats.duplicateSuccesses}`,
     )
+  }, 60_000)
+})
+
+describe('emulated pacing when the per-minute limit is enforced per second (headers per minute)', () => {
+  /** 429s and 200s per second in the second half of the calls' span: the converged state. */
+  function secondHalf(fake: FakeUpstream): { limitedRatio: number; okPerSecond: number } {
+    const at = fake.calls.map((c) => c.at)
+    const first = Math.min(...at)
+    const last = Math.max(...at)
+    const middle = (first + last) / 2
+    const half = fake.calls.filter((c) => c.at >= middle)
+    return {
+      limitedRatio: half.filter((c) => c.status === 429).length / half.length,
+      okPerSecond: half.filter((c) => c.status === 200).length / ((last - middle) / 1000),
+    }
+  }
+
+  it('trusts the 429s over the headers: < 3% 429s once converged, ≥ 90% of the enforced rate', async () => {
+    const R = 1200 // enforced as 20 per second; headers promise the rest of the minute
+    const lines = 200
+    const { batch, upstream, engine, seconds } = await run(
+      { rpm: R, latencyMs: 20, quantized: true },
+      {},
+      lines,
+    )
+    expect(batch.request_counts).toEqual({ total: lines, completed: lines, failed: 0 })
+    const { limitedRatio, okPerSecond } = secondHalf(upstream)
+    const provider = engine.providers.get('openai') as ReturnType<typeof openaiCompatible>
+    const learned = (await provider.pacers.get(KEY)).stats().learned
+    console.info(
+      `[pacing] quantized (${R} rpm as ${R / 60}/s, headers per minute): 429s ${limited(upstream)}/${upstream.calls.length} ` +
+        `(${((limited(upstream) / upstream.calls.length) * 100).toFixed(1)}%; ${(limitedRatio * 100).toFixed(1)}% in the second half), ` +
+        `${okPerSecond.toFixed(1)}/s in the second half (${((okPerSecond / (R / 60)) * 100).toFixed(1)}%), ` +
+        `smoothed fraction ${learned.smoothedFraction}, batch ${seconds.toFixed(1)} s`,
+    )
+    expect(learned.smoothedFraction).toBeDefined()
+    expect(limitedRatio).toBeLessThan(0.03)
+    expect(okPerSecond).toBeGreaterThanOrEqual(0.9 * (R / 60))
+    expect(okPerSecond).toBeLessThanOrEqual(1.05 * (R / 60))
+  }, 60_000)
+
+  it('three pacers on one key with pacing.share = 1/3: few 429s, together near the limit', async () => {
+    const R = 1200
+    const workers = 3
+    const perWorker = 80
+    upstream = await startFakeUpstream({ requireKey: KEY, rpm: R, latencyMs: 20, quantized: true })
+    const loops: RunnerLoop[] = []
+    try {
+      const batches = await Promise.all(
+        Array.from({ length: workers }, async (_, w) => {
+          const engine = createBatchEngine({
+            store: memoryStore(),
+            providers: [
+              openaiCompatible({
+                baseURL: upstream?.url,
+                concurrency: 16,
+                pacing: { share: 1 / workers },
+              }),
+            ],
+            secret: 'pacing-test-secret-0123',
+          })
+          loops.push(startRunnerLoop(engine.runner, { idleMs: 20 }))
+          const file = await uploadLines(
+            engine,
+            scope,
+            Array.from({ length: perWorker }, (_, i) => chat(w * perWorker + i + 1)),
+          )
+          const created = await engine.batches.create(
+            scope,
+            { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
+            { credential: KEY },
+          )
+          let batch = created
+          while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
+            await new Promise((r) => setTimeout(r, 50))
+            batch = await engine.batches.get(scope, created.id)
+          }
+          return batch
+        }),
+      )
+      for (const batch of batches)
+        expect(batch.request_counts).toEqual({ total: perWorker, completed: perWorker, failed: 0 })
+      const calls = upstream.calls
+      const ratio = limited(upstream) / calls.length
+      // Together, while all three still have lines: from the middle of the run to the first one's end.
+      const ofBatch = (c: RecordedCall, id: string): boolean =>
+        c.idempotencyKey?.startsWith(`${id}-`) === true
+      const ends = batches.map((b) => Math.max(...calls.filter((c) => ofBatch(c, b.id)).map((c) => c.at)))
+      const first = Math.min(...calls.map((c) => c.at))
+      const end = Math.min(...ends)
+      const start = (first + end) / 2
+      const window = calls.filter((c) => c.at >= start && c.at <= end)
+      const limitedRatio = window.filter((c) => c.status === 429).length / window.length
+      const okPerSecond = window.filter((c) => c.status === 200).length / ((end - start) / 1000)
+      console.info(
+        `[pacing] ${workers} pacers, share 1/${workers}, quantized ${R} rpm: 429s ${limited(upstream)}/${calls.length} ` +
+          `(${(ratio * 100).toFixed(1)}%, the start-up burst; ${(limitedRatio * 100).toFixed(1)}% from the middle of the run ` +
+          `until the first pacer ran out of lines), together ${okPerSecond.toFixed(1)}/s there (${((okPerSecond / (R / 60)) * 100).toFixed(1)}%)`,
+      )
+      expect(limitedRatio).toBeLessThan(0.03)
+      expect(okPerSecond).toBeGreaterThanOrEqual(0.85 * (R / 60))
+      expect(okPerSecond).toBeLessThanOrEqual(1.05 * (R / 60))
+    } finally {
+      await Promise.all(loops.map((l) => l.stop()))
+    }
   }, 60_000)
 })

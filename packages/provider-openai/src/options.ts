@@ -8,6 +8,11 @@ export interface PacingOptions {
   maxWaitMs?: number
   /** Burst of the configured `rpm`/`tpm`, in ms of their rate (default 1000). */
   burstMs?: number
+  /**
+   * This process's share (0…1] of the limits the provider's headers report, when N worker processes use
+   * the same key: `1 / N`. Default 1 (and 429s that contradict the headers still make each pacer back off).
+   */
+  share?: number
   /** Time source (tests). */
   clock?: PacerClock
 }

@@ -268,3 +268,67 @@ describe('PacerRegistry', () => {
     }
   })
 })
+
+describe('Pacer when 429s contradict the headers', () => {
+  /** OpenAI's headers of a 1,200 rpm budget with `remaining` left (refilling 20 per second). */
+  const perMinute = (remaining: number) =>
+    openaiHeaders({
+      'x-ratelimit-limit-requests': '1200',
+      'x-ratelimit-remaining-requests': String(remaining),
+      'x-ratelimit-reset-requests': `${((1200 - remaining) / 20).toFixed(3)}s`,
+    })
+
+  it('stops bursting: spreads the per-minute budget evenly once a 429 refuses what the headers promised', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), { status: 200, headers: perMinute(1100) })
+    // The headers promise 1,100 calls: the pacer bursts.
+    const burst = Array.from({ length: 30 }, () => admit(pacer, clock.t))
+    // The upstream enforces 20 per second: the 21st is refused while the headers still say 1,079 left.
+    pacer.settle(burst[20] as Permit, { status: 429, headers: perMinute(1079), retryAfterMs: 50 })
+    expect(pacer.stats().learned.smoothedFraction).toBe(1)
+    clock.t += 50
+    // From now on evenly at ≤ 20 per second (a 200 ms burst at most): 4 calls in the next 200 ms, not 1,000.
+    let admitted = 0
+    for (let t = clock.t; t <= clock.t + 200; t += 10) if (pacer.tryAdmit(1, t).ok) admitted++
+    expect(admitted).toBeGreaterThanOrEqual(3)
+    expect(admitted).toBeLessThanOrEqual(5)
+  })
+
+  it('backs off on further contradicting 429s and recovers slowly, never above the header rate', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), { status: 200, headers: perMinute(1100) })
+    pacer.settle(admit(pacer, clock.t), { status: 429, headers: perMinute(1099), retryAfterMs: 50 })
+    clock.t += 100
+    const earlier = admit(pacer, clock.t)
+    const again = admit(pacer, clock.t)
+    pacer.settle(again, { status: 429, headers: perMinute(1098), retryAfterMs: 50 })
+    expect(pacer.stats().learned.smoothedFraction).toBe(0.95)
+    // A 429 of a call admitted before that lowering is the same signal: no second lowering.
+    pacer.settle(earlier, { status: 429, headers: perMinute(1098), retryAfterMs: 50 })
+    expect(pacer.stats().learned.smoothedFraction).toBe(0.95)
+    for (let i = 0; i < 10; i++) {
+      clock.t += 1_000
+      pacer.settle(admit(pacer, clock.t), { status: 200, headers: perMinute(1100) })
+    }
+    expect(pacer.stats().learned.smoothedFraction).toBeCloseTo(1, 2)
+  })
+
+  it('a 429 whose headers say the budget is spent is not a contradiction before the budget is known', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock })
+    pacer.settle(admit(pacer, clock.t), { status: 429, headers: perMinute(0), retryAfterMs: 50 })
+    expect(pacer.stats().learned.smoothedFraction).toBeUndefined()
+  })
+
+  it('share scales the header-derived budget to this process’s part of the key', () => {
+    const clock = virtualClock()
+    const pacer = new Pacer({ clock, share: 1 / 4 })
+    pacer.settle(admit(pacer, clock.t), { status: 200, headers: perMinute(100) })
+    expect(pacer.stats().learned.requestsPerMinute).toBeCloseTo(300, 0)
+    let admitted = 0
+    while (pacer.tryAdmit(1, clock.t).ok) admitted++
+    expect(admitted).toBe(25) // a quarter of the 100 left
+  })
+})

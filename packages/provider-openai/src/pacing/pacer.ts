@@ -19,6 +19,12 @@ export interface PacerOptions {
   maxWaitMs?: number
   /** Burst of the configured budgets, as ms of their rate (default 1000: one second's worth). */
   burstMs?: number
+  /**
+   * This process's share (0…1] of the limits the provider's headers report, when several worker
+   * processes pace the same key (e.g. `1 / workers`). Default 1. Configured `rpm`/`tpm` are per process
+   * and not scaled.
+   */
+  share?: number
   clock?: PacerClock
 }
 
@@ -60,7 +66,16 @@ export interface PacerStats {
   /** 429 answers seen. */
   limited: number
   /** Limits learned from headers (per minute), or from 429s when headers tell nothing. */
-  learned: { requestsPerMinute?: number; tokensPerMinute?: number; adaptivePerMinute?: number }
+  learned: {
+    requestsPerMinute?: number
+    tokensPerMinute?: number
+    adaptivePerMinute?: number
+    /**
+     * Set once 429s contradicted headers that promised capacity: the fraction of the header-derived rate
+     * the pacer now spreads evenly (no bursts), backed off on such 429s and recovering slowly.
+     */
+    smoothedFraction?: number
+  }
 }
 
 /** The adaptive limit is lowered at most this often (one 429 burst is one signal). */
@@ -69,6 +84,16 @@ const decreaseEveryMs = 250
 const growthPerSecond = 0.02
 /** Pause after a 429 that says nothing about when to come back. */
 const defaultBlockMs = 1_000
+/** Burst of the smoothed budgets, as ms of their rate: calls go nearly evenly spaced. */
+const smoothBurstMs = 200
+/** A further contradicting 429 lowers the smoothed fraction by this factor at least. */
+const smoothBackoff = 0.95
+/** Headroom under the rate the provider let through, when that rate sets the smoothed fraction. */
+const smoothHeadroom = 0.97
+/** The smoothed fraction grows back by this much per second without contradicting 429s (up to 1). */
+const smoothGrowthPerSecond = 0.005
+/** Lowest smoothed fraction. */
+const smoothFloor = 0.02
 
 /**
  * Paces calls of one (provider, credential) so they reach the provider's limit without tripping it.
@@ -82,7 +107,13 @@ const defaultBlockMs = 1_000
  *   the exhausted budget, else 1 s);
  * - when answers carry no usable headers, a 429 starts an adaptive limit at 90% of the rate the provider
  *   let through since the previous 429 (at most one decrease per 250 ms), growing 2% per second
- *   without 429s (AIMD).
+ *   without 429s (AIMD);
+ * - when a 429 answers a call admitted while the headers promised capacity (a per-minute limit enforced
+ *   per second, or other processes on the key), the pacer trusts the 429s: from then on it spreads the
+ *   header-derived rates evenly (bursting at most 200 ms' worth), at a fraction that starts at 1, drops
+ *   on each further such 429 to 97% of the share the provider let this pacer through (at least ×0.95),
+ *   and grows back 0.5% per second;
+ * - `share` scales the header-derived budgets to this process's part of a key shared by several.
  *
  * A call never waits past its deadline or `maxWaitMs`: it gets `ok: false` with `retryAfterMs`, to be
  * retried later by the runner. Uses only `Date.now`/`setTimeout` (or an injected clock): Workers-safe.
@@ -100,6 +131,18 @@ export class Pacer {
   #serverRequests: TokenBucket | undefined
   #serverTokens: TokenBucket | undefined
   #adaptive: TokenBucket | undefined
+  readonly #share: number
+  /** Smoothed budgets: a fraction of the header-derived rates, spread evenly (after contradicting 429s). */
+  #smoothRequests: TokenBucket | undefined
+  #smoothTokens: TokenBucket | undefined
+  #smoothFraction: number | undefined
+  /** Calls admitted after this sequence number were admitted knowing the provider's budgets. */
+  #knownAfterSeq: number | undefined
+  /** Sequence number and time of the last lowering of the smoothed fraction; successes since. */
+  #smoothedSeq = 0
+  #smoothedAt = 0
+  #smoothSuccesses = 0
+  #smoothGrownAt = 0
   #blockedUntil = 0
   #inflight = 0
   #inflightTokens = 0
@@ -119,6 +162,7 @@ export class Pacer {
   constructor(options: PacerOptions = {}) {
     this.#clock = options.clock ?? wallClock
     this.#maxWaitMs = options.maxWaitMs ?? 30_000
+    this.#share = options.share !== undefined && options.share > 0 ? Math.min(1, options.share) : 1
     const burst = options.burstMs ?? 1_000
     const now = this.#clock.now()
     this.#markAt = now
@@ -147,15 +191,16 @@ export class Pacer {
    */
   tryAdmit(cost: number, now: number): { ok: true; permit: Permit } | { ok: false; waitMs: number } {
     let wait = Math.max(0, this.#blockedUntil - now)
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothRequests]) {
       if (budget) wait = Math.max(wait, budget.waitMs(1, now))
     }
-    for (const budget of [this.#tokens, this.#serverTokens]) {
+    for (const budget of [this.#tokens, this.#serverTokens, this.#smoothTokens]) {
       if (budget) wait = Math.max(wait, budget.waitMs(cost, now))
     }
     if (wait > 0) return { ok: false, waitMs: wait }
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) budget?.take(1, now)
-    for (const budget of [this.#tokens, this.#serverTokens]) budget?.take(cost, now)
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothRequests])
+      budget?.take(1, now)
+    for (const budget of [this.#tokens, this.#serverTokens, this.#smoothTokens]) budget?.take(cost, now)
     this.#inflight++
     this.#inflightTokens += cost
     this.#admitted++
@@ -202,7 +247,7 @@ export class Pacer {
   /** Ms until a call could be admitted now (0 when one could): a retry hint for failed calls. */
   nextSlotMs(now = this.#clock.now()): number {
     let wait = Math.max(0, this.#blockedUntil - now)
-    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive]) {
+    for (const budget of [this.#requests, this.#serverRequests, this.#adaptive, this.#smoothRequests]) {
       if (budget) wait = Math.max(wait, budget.waitMs(1, now))
     }
     return Number.isFinite(wait) ? Math.ceil(wait) : defaultBlockMs
@@ -216,17 +261,31 @@ export class Pacer {
     let informed = false
     if (report.headers && permit.seq > this.#appliedSeq) {
       informed = this.#learn(report.headers, now)
-      if (informed) this.#appliedSeq = permit.seq
+      if (informed) {
+        this.#appliedSeq = permit.seq
+        this.#knownAfterSeq ??= this.#seq
+        if (this.#smoothFraction !== undefined) this.#retune(now, false)
+      }
     }
     const status = report.status
     if (status === 429 && report.retryable !== false) {
       this.#limited++
       this.#block(now, report.retryAfterMs ?? defaultBlockMs)
-      if (!informed && !this.#serverRequests && !this.#serverTokens) this.#slowDown(now)
+      const known = this.#knownAfterSeq !== undefined && permit.seq > this.#knownAfterSeq
+      if (known && (this.#serverRequests || this.#serverTokens)) {
+        if (permit.seq > this.#smoothedSeq) this.#smoothen(now)
+      } else if (!informed && !this.#serverRequests && !this.#serverTokens) this.#slowDown(now)
     } else if (status === 503 && report.retryAfterMs !== undefined) {
       this.#block(now, report.retryAfterMs)
     } else if (status !== undefined && status >= 200 && status < 300) {
       this.#successes++
+      this.#smoothSuccesses++
+      if (this.#smoothFraction !== undefined && this.#smoothFraction < 1) {
+        const grown = (smoothGrowthPerSecond * Math.min(1_000, now - this.#smoothGrownAt)) / 1_000
+        this.#smoothFraction = Math.min(1, this.#smoothFraction + grown)
+        this.#smoothGrownAt = now
+        this.#retune(now, false)
+      }
       if (this.#adaptive) {
         this.#adaptive.ratePerMs *= 1 + (growthPerSecond * Math.min(1_000, now - this.#grownAt)) / 1_000
         this.#grownAt = now
@@ -250,6 +309,8 @@ export class Pacer {
     if (requests !== undefined) learned.requestsPerMinute = requests
     if (tokens !== undefined) learned.tokensPerMinute = tokens
     if (adaptive !== undefined) learned.adaptivePerMinute = adaptive
+    if (this.#smoothFraction !== undefined)
+      learned.smoothedFraction = Math.round(this.#smoothFraction * 1000) / 1000
     return { admitted: this.#admitted, limited: this.#limited, learned }
   }
 
@@ -289,11 +350,57 @@ export class Pacer {
       if (remaining === 0) this.#block(now, window.resetMs ?? defaultBlockMs)
       return undefined
     }
-    const rate = refillRate(window) ?? current?.ratePerMs ?? limit / 60_000
-    const level = remaining - inflight
-    if (!current) return new TokenBucket(limit, rate, level, now)
-    current.reset(limit, rate, level, now)
+    const share = this.#share
+    const refill = refillRate(window)
+    const rate = refill === undefined ? (current?.ratePerMs ?? (limit / 60_000) * share) : refill * share
+    const level = remaining * share - inflight
+    if (!current) return new TokenBucket(limit * share, rate, level, now)
+    current.reset(limit * share, rate, level, now)
     return current
+  }
+
+  /**
+   * A 429 for a call admitted while the headers promised capacity: the limit is enforced over a shorter
+   * window than the headers speak of, or others spend the same key. Trust the 429s: spread the
+   * header-derived rates evenly, at 1 the first time, then at 97% of the fraction of them the provider let
+   * through since the previous lowering (at least ×0.95), once per call admitted after that lowering.
+   */
+  #smoothen(now: number): void {
+    let fraction = 1
+    if (this.#smoothFraction !== undefined) {
+      fraction = this.#smoothFraction * smoothBackoff
+      const elapsed = now - this.#smoothedAt
+      const nominal = this.#serverRequests?.ratePerMs
+      if (elapsed >= 1_000 && nominal !== undefined && nominal > 0) {
+        const letThrough = this.#smoothSuccesses / elapsed / nominal
+        fraction = Math.min(fraction, letThrough * smoothHeadroom)
+      }
+    }
+    this.#smoothFraction = Math.max(smoothFloor, fraction)
+    this.#smoothedSeq = this.#seq
+    this.#smoothedAt = now
+    this.#smoothGrownAt = now
+    this.#smoothSuccesses = 0
+    this.#retune(now, true)
+  }
+
+  /** Sets the smoothed budgets to the smoothed fraction of the header-derived rates; `empty` stops bursts. */
+  #retune(now: number, empty: boolean): void {
+    const fraction = this.#smoothFraction ?? 1
+    const tune = (
+      smooth: TokenBucket | undefined,
+      server: TokenBucket | undefined,
+    ): TokenBucket | undefined => {
+      if (!server) return smooth
+      const rate = server.ratePerMs * fraction
+      const capacity = Math.max(1, rate * smoothBurstMs)
+      if (!smooth) return new TokenBucket(capacity, rate, 0, now)
+      smooth.refill(now)
+      smooth.reset(capacity, rate, empty ? Math.min(0, smooth.level) : smooth.level, now)
+      return smooth
+    }
+    this.#smoothRequests = tune(this.#smoothRequests, this.#serverRequests)
+    this.#smoothTokens = tune(this.#smoothTokens, this.#serverTokens)
   }
 
   /**

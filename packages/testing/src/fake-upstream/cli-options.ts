@@ -7,6 +7,8 @@ export const cliUsage = `Usage: node --conditions=source --import tsx packages/t
   --port N            port on 127.0.0.1 (env FAKE_UPSTREAM_PORT; default 0 = random)
   --latency MS        delay before every answer (FAKE_UPSTREAM_LATENCY_MS)
   --rpm N / --tpm N   requests / tokens per minute (FAKE_UPSTREAM_RPM, FAKE_UPSTREAM_TPM)
+  --quantized MS      also enforce them over MS-long windows (1000: N/min as N/60 per second), headers
+                      still per minute (FAKE_UPSTREAM_QUANTIZED_MS)
   --require-key KEY   require Authorization: Bearer KEY (FAKE_UPSTREAM_REQUIRE_KEY)
   --seed N            fault-injection seed (FAKE_UPSTREAM_SEED)
   --fail-500 F --fail-429 F --fail-quota F --fail-reset F --fail-timeout F
@@ -24,6 +26,7 @@ const flags = {
   latency: 'FAKE_UPSTREAM_LATENCY_MS',
   rpm: 'FAKE_UPSTREAM_RPM',
   tpm: 'FAKE_UPSTREAM_TPM',
+  quantized: 'FAKE_UPSTREAM_QUANTIZED_MS',
   'require-key': 'FAKE_UPSTREAM_REQUIRE_KEY',
   seed: 'FAKE_UPSTREAM_SEED',
   'fail-500': 'FAKE_UPSTREAM_FAIL_500',
@@ -91,8 +94,10 @@ export function parseCliOptions(
     }
     native.flavor = flavor as FakeBatchFlavor
   }
+  const quantizedMs = num('quantized')
   return {
     help: values.help === true,
+    ...(quantizedMs !== undefined && quantizedMs > 0 ? { quantized: { windowMs: quantizedMs } } : {}),
     native,
     rateLimitHeaders: !(
       values['no-rate-limit-headers'] === true || env.FAKE_UPSTREAM_RATE_LIMIT_HEADERS === '0'

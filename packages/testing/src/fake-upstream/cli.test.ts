@@ -35,6 +35,14 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['--batch-flavor', 'bedrock'], {})).toThrow(/--batch-flavor/)
   })
 
+  it('reads --quantized as the short window of the limits', () => {
+    expect(parseCliOptions(['--rpm', '1200', '--quantized', '1000'], {})).toMatchObject({
+      rpm: 1200,
+      quantized: { windowMs: 1000 },
+    })
+    expect(parseCliOptions([], { FAKE_UPSTREAM_QUANTIZED_MS: '250' }).quantized).toEqual({ windowMs: 250 })
+  })
+
   it('rejects non-numbers', () => {
     expect(() => parseCliOptions(['--rpm', 'lots'], {})).toThrow(/--rpm must be a number/)
   })

@@ -14,6 +14,7 @@ export type {
   FakeFileView,
   FakeNativeOptions,
 } from './native-types.ts'
+export type { QuantizedLimits } from './rate-limiter.ts'
 export { startFakeUpstream } from './start.ts'
 export type {
   FakeFailures,

@@ -37,21 +37,48 @@ function bucketHeaders(
 }
 
 /**
+ * A per-minute limit enforced over a shorter window, as OpenAI documents it may be (60,000 rpm enforced as
+ * 1,000 per second): `true` for a 1 s window, or the window in ms.
+ */
+export type QuantizedLimits = boolean | { windowMs: number }
+
+/** The short window of a {@link QuantizedLimits}, in ms; undefined when limits are not quantized. */
+export function quantizedWindowMs(quantized: QuantizedLimits | undefined): number | undefined {
+  if (quantized === undefined || quantized === false) return undefined
+  const windowMs = quantized === true ? 1_000 : quantized.windowMs
+  return windowMs > 0 && windowMs < 60_000 ? windowMs : undefined
+}
+
+/** The short-window bucket of a per-minute budget: `perMinute × windowMs / 60 s`, same rate, full at start. */
+function shortWindow(perMinute: TokenBucket, windowMs: number, now: number): TokenBucket {
+  const capacity = Math.max(1, (perMinute.capacity * windowMs) / 60_000)
+  return new TokenBucket(capacity, perMinute.ratePerMs, capacity, now)
+}
+
+/**
  * A limiter over optional RPM and TPM budgets; `undefined` when neither is set. A call costing more
- * tokens than the TPM is charged the whole TPM, so it eventually fits.
+ * tokens than the TPM is charged the whole TPM, so it eventually fits. With `quantized`, each budget is
+ * also enforced over the short window (N/min as N/60 per second by default) while the `x-ratelimit-*`
+ * headers keep reporting the per-minute limit, remaining and reset: headers that promise capacity a
+ * 429 then refuses.
  *
  * @example
  * const limiter = rateLimiter(60, 150_000, Date.now())
  * limiter?.check(120, Date.now()).ok // true
+ * rateLimiter(1_200, undefined, Date.now(), true) // 1,200 rpm enforced as 20 per second
  */
 export function rateLimiter(
   rpm: number | undefined,
   tpm: number | undefined,
   now: number,
+  quantized?: QuantizedLimits,
 ): RateLimiter | undefined {
   const requests = rpm !== undefined && rpm > 0 ? TokenBucket.perMinute(rpm, now) : undefined
   const tokens = tpm !== undefined && tpm > 0 ? TokenBucket.perMinute(tpm, now) : undefined
   if (!requests && !tokens) return undefined
+  const windowMs = quantizedWindowMs(quantized)
+  const shortRequests = requests && windowMs !== undefined ? shortWindow(requests, windowMs, now) : undefined
+  const shortTokens = tokens && windowMs !== undefined ? shortWindow(tokens, windowMs, now) : undefined
   const headersAt = (at: number): Record<string, string> => ({
     ...(requests ? bucketHeaders('requests', requests, at) : {}),
     ...(tokens ? bucketHeaders('tokens', tokens, at) : {}),
@@ -59,8 +86,15 @@ export function rateLimiter(
   return {
     check(cost, at) {
       const charged = tokens ? Math.min(cost, tokens.capacity) : cost
-      const requestWait = requests ? requests.waitMs(1, at) : 0
-      const tokenWait = tokens ? tokens.waitMs(charged, at) : 0
+      const shortCharge = shortTokens ? Math.min(charged, shortTokens.capacity) : charged
+      const requestWait = Math.max(
+        requests ? requests.waitMs(1, at) : 0,
+        shortRequests ? shortRequests.waitMs(1, at) : 0,
+      )
+      const tokenWait = Math.max(
+        tokens ? tokens.waitMs(charged, at) : 0,
+        shortTokens ? shortTokens.waitMs(shortCharge, at) : 0,
+      )
       if (requestWait > 0 || tokenWait > 0) {
         return {
           ok: false,
@@ -72,12 +106,16 @@ export function rateLimiter(
       }
       requests?.take(1, at)
       tokens?.take(charged, at)
+      shortRequests?.take(1, at)
+      shortTokens?.take(shortCharge, at)
       return { ok: true, waitMs: 0, tokens: charged, headers: headersAt(at) }
     },
     headers: headersAt,
     fill(at) {
       requests?.fill(at)
       tokens?.fill(at)
+      shortRequests?.fill(at)
+      shortTokens?.fill(at)
     },
   }
 }

@@ -34,7 +34,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       rateLimitHeaders: options.rateLimitHeaders,
     },
     seed: options.seed ?? 0,
-    limiter: rateLimiter(options.rpm, options.tpm, Date.now()),
+    limiter: rateLimiter(options.rpm, options.tpm, Date.now(), options.quantized),
     recorder,
     sequence: 0,
     native: new FakeNativeStore(options.native ?? {}, options.seed ?? 0),

@@ -1,4 +1,5 @@
 import type { FakeBatchControl, FakeNativeOptions } from './native-types.ts'
+import type { QuantizedLimits } from './rate-limiter.ts'
 
 /** Fractions (0…1) of calls that go wrong, rolled per (seed, idempotency key, attempt). */
 export interface FakeFailures {
@@ -28,6 +29,11 @@ export interface FakeUpstreamOptions {
   rpm?: number
   /** Tokens per minute (token bucket; a call costs ≈ body bytes / 4 + its max tokens). */
   tpm?: number
+  /**
+   * Enforce `rpm`/`tpm` over a shorter window too (`true`: N/min as N/60 per second; or `{ windowMs }`),
+   * while the `x-ratelimit-*` headers still report the per-minute budgets — as OpenAI documents it may do.
+   */
+  quantized?: QuantizedLimits
   /** When set, calls must carry `Authorization: Bearer <requireKey>` or get OpenAI's 401. */
   requireKey?: string
   /**
