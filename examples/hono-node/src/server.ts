@@ -75,7 +75,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   // Prometheus scrape (no tenant data: providers, outcomes, statuses) and the monitor page (/monitor).
   app.get('/metrics', () => metrics.response())
   mountMonitor(app, engine, { logger })
-  app.route('/v1', createBatchRouter({ engine, logger, authorize: keyAuthorize() }))
+  app.route('/v1', createBatchRouter({ engine, logger, authorize: keyAuthorize(), usageRoute: true }))
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.hostname }, () => resolve(s))

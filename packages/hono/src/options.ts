@@ -35,6 +35,11 @@ export interface BatchRouterOptions {
   providerHeader?: string
   /** Lets clients choose `emulated`/`native` per batch with header `x-batch-mode` (default false). */
   allowModeOverride?: boolean
+  /**
+   * Serves `GET /usage?start_time=&end_time=&group_by=` (default false): the caller's tenant's tokens,
+   * requests and cost from `engine.usage()` (see docs/usage.md).
+   */
+  usageRoute?: boolean
   /** Receives one line per failed request (5xx at `error` with the cause, 4xx at `debug`); never headers. */
   logger?: Logger
 }

@@ -7,6 +7,7 @@ import { fileRoutes } from './file-routes.ts'
 import { invalidUrl } from './not-found.ts'
 import type { BatchRouterOptions } from './options.ts'
 import { requestContext } from './request-context.ts'
+import { usageRoutes } from './usage-routes.ts'
 
 /**
  * The OpenAI-compatible Files and Batches API of an engine as a Hono sub-app. Mount it where clients
@@ -14,7 +15,8 @@ import { requestContext } from './request-context.ts'
  *
  * Routes: `POST /files` (streamed multipart), `GET /files`, `GET /files/:id`, `GET /files/:id/content`
  * (streamed), `DELETE /files/:id`, `POST /batches`, `GET /batches`, `GET /batches/:id`,
- * `POST /batches/:id/cancel`. Every response carries `x-request-id`; every error is OpenAI's envelope.
+ * `POST /batches/:id/cancel`; with `usageRoute: true`, `GET /usage` (the tenant's tokens and cost).
+ * Every response carries `x-request-id`; every error is OpenAI's envelope.
  * Any other path or method under the mount point answers 404 `Invalid URL (…)` — so register a host's
  * own routes under the same prefix *before* mounting the router.
  *
@@ -47,6 +49,7 @@ export function createBatchRouter(options: BatchRouterOptions): Hono<BatchRouter
 
   router.route('/files', fileRoutes(options.engine, auth, logger))
   router.route('/batches', batchRoutes(options, auth))
+  if (options.usageRoute === true) router.route('/usage', usageRoutes(options.engine, auth))
   router.all('*', (c) => {
     throw invalidUrl(c.req.method, c.req.path)
   })

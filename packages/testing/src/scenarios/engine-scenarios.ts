@@ -14,12 +14,13 @@ import {
 import { describeNativeScenarios } from './native-scenarios.ts'
 import { describeResilienceScenarios } from './resilience-scenarios.ts'
 import { type EngineHarness, type ScenarioSetup, scenarioSetup } from './scenario-setup.ts'
+import { describeUsageScenarios } from './usage-scenarios.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * End-to-end engine scenarios (validate → run → finalize, retries, cancel, expiry, tenant scoping,
- * crash recovery, store faults, native mode) against a store. Every store runs them, so the lifecycle
+ * crash recovery, store faults, native mode, usage) against a store. Every store runs them, so the lifecycle
  * is proven per store.
  *
  * @example
@@ -34,6 +35,7 @@ export function describeEngineScenarios(
     describeLifecycleScenarios(setup)
     describeResilienceScenarios(setup)
     describeNativeScenarios(setup)
+    describeUsageScenarios(setup)
   })
 }
 
