@@ -114,7 +114,7 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
     return { batch, output: await read(batch.output_file_id), errors: await read(batch.error_file_id) }
   }
 
-  it('runs a file on the Message Batches API (native), custom ids restored; an untranslatable line fails the batch naming its line', async () => {
+  it('runs a file on the Message Batches API (native), custom ids restored; an untranslatable line fails validation naming its line', async () => {
     const lines = anthropicJsonl().split('\n').slice(0, 9)
     lines.push(
       JSON.stringify({
@@ -142,33 +142,35 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
 
     const failed = await runBatch('anthropic-batch', anthropicJsonl())
     expect(failed.batch.status).toBe('failed')
-    expect(failed.batch.errors?.data?.[0]?.message).toMatch(/: Line 10: .*`n` must be 1.*body\.n/)
+    expect(failed.batch.errors?.data?.[0]).toMatchObject({
+      code: 'invalid_request',
+      line: 10,
+      param: 'body.n',
+    })
+    expect(failed.batch.errors?.data?.[0]?.message).toMatch(/`n` must be 1/)
   })
 
-  it('runs the file through the openai SDK: chat.completion outputs, the untranslatable line in the error file', async () => {
+  it('runs the file through the openai SDK (emulated): an untranslatable line fails validation with its line number; the rest gives chat.completion outputs', async () => {
+    const messages = () => upstream.calls.filter((c) => c.path === '/v1/messages').length
+    const before = messages()
+    const invalid = await runBatch('anthropic', anthropicJsonl())
+    expect(invalid.batch.status).toBe('failed')
+    expect(invalid.batch.errors?.data?.[0]).toMatchObject({
+      code: 'invalid_request',
+      line: 10,
+      param: 'body.n',
+    })
+    expect(invalid.batch.errors?.data?.[0]?.message).toMatch(/`n` must be 1/)
+    expect(messages()).toBe(before)
+
     const openai = new OpenAI({
       baseURL: server.url,
       apiKey: 'sk-ant-e2e',
       defaultHeaders: { 'x-provider': 'anthropic' },
     })
-    const file = await openai.files.create({
-      file: await toFile(Buffer.from(anthropicJsonl()), 'claude.jsonl'),
-      purpose: 'batch',
-    })
-    const created = await openai.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    })
-    let batch = created
-    const started = Date.now()
-    while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
-      if (Date.now() - started > 30_000) throw new Error(`batch stuck in ${batch.status}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      batch = await openai.batches.retrieve(created.id)
-    }
+    const { batch } = await runBatch('anthropic', anthropicJsonl().split('\n').slice(0, 9).join('\n'))
     expect(batch.status).toBe('completed')
-    expect(batch.request_counts).toEqual({ total: 10, completed: 9, failed: 1 })
+    expect(batch.request_counts).toEqual({ total: 9, completed: 9, failed: 0 })
 
     const output = (await (await openai.files.content(batch.output_file_id!)).text())
       .trim()
@@ -194,18 +196,7 @@ describe.each(stores)('OpenAI-format batches on Anthropic, $kind store', ({ env 
       message: { tool_calls: [{ type: 'function', function: { name: 'weather' } }] },
     })
 
-    const errors = (await (await openai.files.content(batch.error_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatchObject({
-      custom_id: 'two-choices',
-      response: { status_code: 400, body: { error: { param: 'n', type: 'invalid_request_error' } } },
-    })
-    expect(errors[0].response.body.error.message).toMatch(/`n` must be 1/)
-
-    // Both injected faults were retried; the untranslatable line never reached Anthropic.
+    // Both injected faults were retried.
     const messageCalls = upstream.calls.filter((c) => c.path === '/v1/messages')
     expect(messageCalls.filter((c) => c.status === 429 || c.status === 529)).toHaveLength(2)
     expect(messageCalls.filter((c) => c.status === 200)).toHaveLength(9)

@@ -1,4 +1,5 @@
 import { defaultMaxResponseBytes, type Provider } from '@batchkit/core/provider'
+import { checkChatLine } from './check-line.ts'
 import { executeMessage, type MessageCallConfig } from './execute-message.ts'
 import { anthropicNativeApi } from './native/native-api.ts'
 import type { AnthropicOptions } from './options.ts'
@@ -66,6 +67,7 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
     native,
     concurrency: options.concurrency,
     maxAttempts: options.maxAttempts,
+    checkLine: (body) => checkChatLine(body),
     execute: (request) =>
       executeMessage(config, request).catch(() => ({
         type: 'error',

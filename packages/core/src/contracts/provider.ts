@@ -232,6 +232,16 @@ export interface Provider {
   readonly concurrency?: number
   /** Most attempts per line, the first included (default 5). */
   readonly maxAttempts?: number
+  /**
+   * Provider-specific checks of one request line's `body`, run while the batch validates (both modes),
+   * after batchkit's own checks passed: each problem found fails the batch with an `invalid_request` error
+   * on that line, before anything is sent. `param` is the dotted path inside the body (`temperature`,
+   * `messages[2].content`). Must not throw. Use it for what the provider cannot express (e.g. `n > 1`).
+   */
+  checkLine?(
+    body: Record<string, unknown>,
+    endpoint: BatchEndpoint,
+  ): readonly { param: string; message: string }[]
   /** Runs one request line against the provider's synchronous endpoint. Must not throw. */
   execute(request: ExecuteRequest): Promise<ExecuteResult>
   /** The provider's own batch API, when it has one (enables `mode: 'native'`). */

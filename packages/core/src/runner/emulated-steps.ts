@@ -49,15 +49,22 @@ export async function validateStep(ctx: RunnerContext, lease: BatchLease): Promi
     ])
   }
   // Checked while it was uploaded (same process, still unused, same endpoint and limits), or read now.
+  // A provider with checks of its own has the file read again, since the upload scan did not know it.
+  const provider = ctx.providers.get(batch.provider)
+  const checkBody = provider?.checkLine?.bind(provider)
   let result: IngestResult | IngestOutline | null = ctx.scanned.take(file.id, {
     endpoint: batch.endpoint,
     bytes: file.bytes,
     limits: ctx.limits,
   })
-  if (result === null) {
+  if (result === null || checkBody) {
     const content = await ctx.store.files.read(scope, file.id)
     if (!content) return fail([inputFileError(`Cannot find file ${batch.inputFileId}.`)])
-    result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
+    result = await validateInput(content, {
+      endpoint: batch.endpoint,
+      limits: ctx.limits,
+      checkBody,
+    })
   }
   if (!result.ok) return fail(result.errors)
   await insertItems(ctx, batch.id, result.items)

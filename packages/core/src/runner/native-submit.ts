@@ -51,7 +51,13 @@ export async function submitNative(
   if (!state.validated) {
     const content = await store.files.read(scope, file.id)
     if (!content) return failNative(lease, [fileError(`Cannot find file ${batch.inputFileId}.`)])
-    const result = await validateInput(content, { endpoint: batch.endpoint, limits: ctx.limits })
+    const provider = ctx.providers.get(batch.provider)
+    const checkBody = provider?.checkLine?.bind(provider)
+    const result = await validateInput(content, {
+      endpoint: batch.endpoint,
+      limits: ctx.limits,
+      checkBody,
+    })
     if (!result.ok) return failNative(lease, result.errors)
     state.validated = { lines: result.total, model: result.model }
     const saved = await store.batches.update(

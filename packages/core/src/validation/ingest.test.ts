@@ -66,6 +66,28 @@ describe('validateInput', () => {
     }
   })
 
+  it("runs the provider's checkBody on valid lines only, as invalid_request errors on body params", async () => {
+    const seen: unknown[] = []
+    const result = await validate(
+      `${chatLine('a')}\n${chatLine('b', 'gpt-4o-mini', { n: 2 })}\n{"custom_id":1}`,
+      {
+        ...opts(),
+        checkBody: (body) => {
+          seen.push(body.n)
+          return body.n === 2 ? [{ param: 'n', message: 'n > 1 is not supported.' }] : []
+        },
+      },
+    )
+    expect(seen).toEqual([undefined, 2])
+    expect(result.ok).toBe(false)
+    expect(result.errors[0]).toEqual({
+      code: 'invalid_request',
+      message: 'n > 1 is not supported.',
+      param: 'body.n',
+      line: 2,
+    })
+  })
+
   it('uses batch_req_ ids by default', async () => {
     const result = await validateInput(splitStream(utf8(chatLine('a'))), {
       endpoint: '/v1/chat/completions',

@@ -2,6 +2,7 @@
  * Whole-file validation of a batch input file: streams it line by line (never holding the file), checks
  * every line, and produces the request items to run, or the errors for `batch.errors.data`.
  */
+import type { Provider } from '../contracts/provider.ts'
 import type { RequestItem } from '../contracts/records.ts'
 import { JsonlError } from '../jsonl/error.ts'
 import { type JsonlLine, JsonlScanner } from '../jsonl/reader.ts'
@@ -23,6 +24,8 @@ export interface IngestOptions {
   limits: Pick<Limits, 'maxRequestsPerBatch' | 'maxEmbeddingInputs' | 'maxLineBytes' | 'maxValidationErrors'>
   /** Id of each request item (default: random `batch_req_…` ids, as `newRequestLineId` makes). */
   newId?: () => string
+  /** The provider's own checks of a line's body (`Provider.checkLine`), run on lines batchkit found valid. */
+  checkBody?: Provider['checkLine']
 }
 
 /** The outcome of {@link validateInput}. */
@@ -215,6 +218,7 @@ class IngestRun {
   private readonly items: RequestItemColumns
   /** First line of each custom_id; holds at most `maxRequestsPerBatch` entries. */
   private readonly seen = new Map<string, number>()
+  private readonly checkBody: IngestOptions['checkBody']
   private model: string | null = null
   private modelLine = 0
   private total = 0
@@ -223,6 +227,7 @@ class IngestRun {
   constructor(options: IngestScanOptions) {
     this.endpoint = options.endpoint
     this.limits = options.limits
+    this.checkBody = options.checkBody
     this.items = new RequestItemColumns(options.newId ?? requestLineIds())
     this.errors = new ErrorList(options.limits.maxValidationErrors)
   }
@@ -252,6 +257,14 @@ class IngestRun {
     const check = checkRequestLine(value, index, endpoint)
     let valid = check.ok
     if (!check.ok) for (const error of check.errors) if (!this.errors.add(error)) return false
+    if (check.ok && this.checkBody) {
+      const body = (value as { body: Record<string, unknown> }).body
+      for (const problem of this.checkBody(body, endpoint)) {
+        valid = false
+        const param = `body.${problem.param}`
+        if (!this.errors.add(lineError('invalid_request', problem.message, param, index))) return false
+      }
+    }
 
     if (check.customId !== null) {
       const first = this.seen.get(check.customId)
