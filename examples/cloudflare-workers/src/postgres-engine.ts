@@ -29,6 +29,7 @@ export function requestEngine(env: Env): RequestEngine {
     store,
     providers: [mockProvider({ latencyMs: 5 })],
     secret: env.BATCHKIT_SECRET,
+    logger: workerLogger,
   })
   return { engine, end: () => sql.end({ timeout: 5 }) }
 }
