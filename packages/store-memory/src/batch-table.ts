@@ -1,4 +1,4 @@
-import type { BatchRecord } from '@batchkit/core/store'
+import { type BatchRecord, isTerminal } from '@batchkit/core/store'
 
 /** A stored batch with its bookkeeping. */
 export interface BatchEntry {
@@ -59,6 +59,14 @@ export class BatchTable {
   }
 
   /** The entry of `ownerId` created with `key`, if any. */
+  /** The input files of batches that have not ended. */
+  activeInputs(): Set<string> {
+    const inputs = new Set<string>()
+    for (const { record } of this.byId.values())
+      if (!isTerminal(record.status)) inputs.add(record.inputFileId)
+    return inputs
+  }
+
   byKey(ownerId: string, key: string): BatchEntry | undefined {
     return this.byIdempotencyKey.get(idempotencyKey(ownerId, key))
   }

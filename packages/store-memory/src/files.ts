@@ -8,15 +8,18 @@ interface FileEntry {
   /** Position in the owner's list, which is in insertion order (many files share a millisecond). */
   readonly ownerPosition: number
   deleted: boolean
+  /** Removed by an expiry sweep: gone from `byId`; its place in the owner's list stays (positions). */
+  removed: boolean
 }
 
 /**
- * The file half of a memory store: metadata in maps, content in `blobs`.
+ * The file half of a memory store: metadata in maps, content in `blobs`. `activeInputs` names the
+ * input files of batches that have not ended, which an expiry sweep keeps.
  *
  * @example
- * const files = memoryFiles(memoryBlobs())
+ * const files = memoryFiles(memoryBlobs(), () => table.activeInputs())
  */
-export function memoryFiles(blobs: BlobStore): FileStore {
+export function memoryFiles(blobs: BlobStore, activeInputs: () => ReadonlySet<string>): FileStore {
   const byId = new Map<string, FileEntry>()
   const byOwner = new Map<string, FileEntry[]>()
 
@@ -25,7 +28,7 @@ export function memoryFiles(blobs: BlobStore): FileStore {
     return entry !== undefined && entry.record.ownerId === ownerId ? entry : undefined
   }
   const isVisible = (entry: FileEntry, now: number): boolean =>
-    !entry.deleted && (entry.record.expiresAt === null || entry.record.expiresAt > now)
+    !entry.deleted && !entry.removed && (entry.record.expiresAt === null || entry.record.expiresAt > now)
 
   return {
     async writeContent(id, content, options) {
@@ -44,7 +47,12 @@ export function memoryFiles(blobs: BlobStore): FileStore {
         list = []
         byOwner.set(record.ownerId, list)
       }
-      const entry: FileEntry = { record: copyFile(record), ownerPosition: list.length, deleted: false }
+      const entry: FileEntry = {
+        record: copyFile(record),
+        ownerPosition: list.length,
+        deleted: false,
+        removed: false,
+      }
       list.push(entry)
       byId.set(record.id, entry)
     },
@@ -86,6 +94,22 @@ export function memoryFiles(blobs: BlobStore): FileStore {
 
     async purgeContent(id) {
       await blobs.delete(id)
+    },
+
+    async sweepExpired(now, limit) {
+      const active = activeInputs()
+      const due = [...byId.values()]
+        .filter(
+          ({ record }) => record.expiresAt !== null && record.expiresAt <= now && !active.has(record.id),
+        )
+        .sort((a, b) => a.record.expiresAt! - b.record.expiresAt!)
+        .slice(0, limit)
+      for (const entry of due) {
+        entry.removed = true
+        byId.delete(entry.record.id)
+        await blobs.delete(entry.record.id)
+      }
+      return due.map((entry) => entry.record.id)
     },
   }
 }

@@ -30,7 +30,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const table = new BatchTable()
   const rollup = new UsageRollup()
   return {
-    files: memoryFiles(options.blobs ?? memoryBlobs()),
+    files: memoryFiles(options.blobs ?? memoryBlobs(), () => table.activeInputs()),
     batches: memoryBatches(table, clock),
     requests: memoryRequests(table, clock, rollup),
     webhooks: memoryWebhooks(),

@@ -1,3 +1,4 @@
+import { terminalStatuses } from '@batchkit/core/store'
 import { quoteSchema } from './names.ts'
 import { chunksInRange, leaseInterval } from './sql-fragments.ts'
 
@@ -9,6 +10,7 @@ import { chunksInRange, leaseInterval } from './sql-fragments.ts'
  */
 export function contentStatements(schemaName: string) {
   const s = quoteSchema(schemaName)
+  const terminalList = terminalStatuses.map((status) => `'${status}'`).join(', ')
   return {
     startBlob: `INSERT INTO ${s}.blobs (id, file_id, state) VALUES ($1, $2, 'writing')`,
 
@@ -63,6 +65,26 @@ export function contentStatements(schemaName: string) {
     },
 
     dropBlob: `DELETE FROM ${s}.blobs WHERE id = $1`,
+
+    /**
+     * $1 now (epoch ms), $2 limit: removes files past their expiry, with their content, earliest first,
+     * except inputs of batches that have not ended. Rows another sweeper holds are skipped. Returns `id`s.
+     */
+    sweepExpiredFiles: `
+      WITH doomed AS (
+        SELECT f.id FROM ${s}.files f
+        WHERE f.expires_at <= $1::bigint
+          AND NOT EXISTS (
+            SELECT 1 FROM ${s}.batches b
+            WHERE b.input_file_id = f.id AND b.status NOT IN (${terminalList})
+          )
+        ORDER BY f.expires_at
+        LIMIT $2
+        FOR UPDATE OF f SKIP LOCKED
+      ), content AS (
+        DELETE FROM ${s}.blobs WHERE file_id IN (SELECT id FROM doomed)
+      )
+      DELETE FROM ${s}.files WHERE id IN (SELECT id FROM doomed) RETURNING id`,
 
     purgeContent: `DELETE FROM ${s}.blobs WHERE file_id = $1 AND state = 'ready'`,
 

@@ -82,5 +82,10 @@ export function postgresFiles(ctx: StoreContext): FileStore {
     async purgeContent(id) {
       await ctx.run(st.purgeContent, [id])
     },
+
+    async sweepExpired(now, limit) {
+      const rows = await ctx.run(st.sweepExpiredFiles, [now, limit])
+      return rows.map((row) => row.id as string)
+    },
   }
 }

@@ -169,4 +169,10 @@ END $$;`,
       `CREATE INDEX "usage_daily_day_idx" ON "batchkit"."usage_daily" USING btree ("day");`,
     ],
   },
+  {
+    tag: '0004_files_expiry_index',
+    statements: [
+      `CREATE INDEX "files_expires_idx" ON "batchkit"."files" USING btree ("expires_at") WHERE "batchkit"."files"."expires_at" is not null;`,
+    ],
+  },
 ]

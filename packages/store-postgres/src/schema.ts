@@ -62,7 +62,10 @@ export function batchkitTables<TSchema extends string>(schemaName: TSchema) {
       expiresAt: epochMs('expires_at'),
       deleted: boolean('deleted').notNull().default(false),
     },
-    (t) => [index('files_owner_seq_idx').on(t.ownerId, t.seq)],
+    (t) => [
+      index('files_owner_seq_idx').on(t.ownerId, t.seq),
+      index('files_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    ],
   )
 
   const blobs = schema.table(

@@ -60,6 +60,12 @@ export interface FileStore {
   read(scope: Scope, id: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>
   /** Removes the content of a file. Idempotent. */
   purgeContent(id: string): Promise<void>
+  /**
+   * Removes up to `limit` files whose `expiresAt <= now`, record and content, choosing the earliest
+   * expiry first, except the input of a batch that has not ended (it goes once that batch ends). Returns
+   * their ids, in no particular order. Safe to run from many processes at once.
+   */
+  sweepExpired(now: number, limit: number): Promise<string[]>
 }
 
 /** Query of {@link BatchStore.list}. */

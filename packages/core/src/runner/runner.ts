@@ -4,6 +4,7 @@ import type { HeldLines } from '../telemetry/types.ts'
 import { deliverDue } from '../webhooks/deliver.ts'
 import { runBatchStep } from './batch-step.ts'
 import type { RunnerContext } from './context.ts'
+import { fileSweeper } from './file-sweep.ts'
 import { withBatchLease } from './keep-lease.ts'
 import { LineExecutor } from './line-executor.ts'
 import { WakeUp } from './wake-up.ts'
@@ -20,6 +21,7 @@ const failedStepRetryMs = 5_000
  * The runner: each {@link Runner.tick} claims due batch-level work (validate, finalize, cancel, expire,
  * native submit and poll, terminal work) and executes request lines, both under leases, for about
  * `budgetMs`. Ticks of one runner never overlap; any number of runners (processes) can share a store.
+ * About once a minute a tick also removes expired files (see {@link fileSweeper}).
  *
  * Batch-level steps never wait for slow lines: while a tick's lines run, steps are claimed again whenever
  * this process announces work (a create, a cancel, a batch that finished validating) and at least every
@@ -35,6 +37,7 @@ export function createRunner(
   listeners: Set<() => void>,
 ): { runner: Runner; batchChanged(batchId: string): void; heldLines(): HeldLines[] } {
   const executor = new LineExecutor(ctx)
+  const sweepFiles = fileSweeper(ctx)
   let running: Promise<TickReport> = Promise.resolve({ batches: 0, lines: 0, more: false, nextDueAt: null })
   /** Wakes the batch-step loop of a tick: work was announced, or its lines are done. */
   const steps = new WakeUp()
@@ -136,6 +139,10 @@ export function createRunner(
       steps.notify()
     })
     const deliveries = runDeliveries(deadline, signal)
+    const sweep = sweepFiles(deadline, signal).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     let batches = 0
     let more = false
     let stepError: unknown
@@ -156,7 +163,8 @@ export function createRunner(
     }
     const executed = await lines
     const delivered = await deliveries
-    const failure = stepError ?? executed.error ?? delivered.error
+    const sweepError = await sweep
+    const failure = stepError ?? executed.error ?? delivered.error ?? sweepError
     if (failure !== undefined) throw failure
     const report = executed.report!
     more = more || report.more || announced || delivered.attempts > 0

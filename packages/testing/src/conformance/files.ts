@@ -1,7 +1,16 @@
 import { BatchkitError } from '@batchkit/core'
 import { type FileRecord, newFileId } from '@batchkit/core/store'
 import { describe, expect, it } from 'vitest'
-import { bytes, chunkStream, concat, fileRecord, newScope, readAll, sameBytes } from './fixtures.ts'
+import {
+  batchRecord,
+  bytes,
+  chunkStream,
+  concat,
+  fileRecord,
+  newScope,
+  readAll,
+  sameBytes,
+} from './fixtures.ts'
 import type { HarnessRef } from './harness.ts'
 
 /** Conformance of `store.files`. */
@@ -262,6 +271,53 @@ export function describeFileConformance(harness: HarnessRef): void {
       await store.files.purgeContent(record.id)
       expect(await store.files.read(scope, record.id)).toBeNull()
       expect(await readAll(await store.files.read(scope, kept.record.id))).toEqual(whole)
+    })
+
+    it('sweeps expired files, record and content, but keeps inputs of batches that have not ended', async () => {
+      const { store, clock } = harness()
+      const scope = newScope()
+      const now = clock.now()
+      const expiring = (ms: number) => stored(scope, { expiresAt: now + ms })
+      const first = await expiring(1_000)
+      const second = await expiring(2_000)
+      const later = await expiring(600_000)
+      const forever = await stored(scope)
+      const runningInput = await expiring(1_000)
+      const endedInput = await expiring(1_000)
+      await store.batches.insert(batchRecord(scope, now, { inputFileId: runningInput.record.id }))
+      await store.batches.insert(
+        batchRecord(scope, now, { status: 'completed', completedAt: now, inputFileId: endedInput.record.id }),
+      )
+
+      const swept = await store.files.sweepExpired(now + 2_000, 1_000)
+      expect(swept).toEqual(expect.arrayContaining([first.record.id, second.record.id, endedInput.record.id]))
+      for (const kept of [later, forever, runningInput]) expect(swept).not.toContain(kept.record.id)
+      for (const gone of [first, second, endedInput]) {
+        expect(await store.files.read(scope, gone.record.id)).toBeNull()
+        expect(await store.files.get(scope, gone.record.id, now)).toBeNull()
+      }
+      expect(await readAll(await store.files.read(scope, runningInput.record.id))).toEqual(whole)
+      expect(await store.files.get(scope, later.record.id, now)).toEqual(later.record)
+      expect(await store.files.sweepExpired(now + 2_000, 1_000)).not.toContain(first.record.id)
+      const page = await store.files.list(scope, { limit: 10, order: 'asc', now })
+      expect(page.data.map((f) => f.id)).toEqual([later.record.id, forever.record.id, runningInput.record.id])
+    })
+
+    it('sweeps at most `limit` expired files per call, earliest expiry first', async () => {
+      const { store, clock } = harness()
+      const scope = newScope()
+      const now = clock.now()
+      // Other tests' expired files share the store: clear what has expired by now first.
+      await store.files.sweepExpired(now, 10_000)
+      const files = []
+      for (const ms of [3, 1, 2]) files.push((await stored(scope, { expiresAt: now + ms })).record.id)
+      const [third, first, second] = files
+      expect(await store.files.sweepExpired(now + 3, 1)).toEqual([first])
+      expect((await store.files.sweepExpired(now + 3, 1_000)).sort()).toEqual([second, third].sort())
+      expect(await store.files.list(scope, { limit: 10, order: 'asc', now })).toEqual({
+        data: [],
+        hasMore: false,
+      })
     })
 
     it('purges the content of a live file', async () => {

@@ -1,5 +1,6 @@
 import { BatchkitError, type Scope } from '@batchkit/core'
 import { describe, expect, it } from 'vitest'
+import { describeExpiryScenarios } from './expiry-scenarios.ts'
 import {
   chatLine,
   chatLines,
@@ -20,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * End-to-end engine scenarios (validate → run → finalize, retries, cancel, expiry, tenant scoping,
- * crash recovery, store faults, native mode, usage) against a store. Every store runs them, so the lifecycle
+ * crash recovery, store faults, file expiry, native mode, usage) against a store. Every store runs them, so the lifecycle
  * is proven per store.
  *
  * @example
@@ -34,6 +35,7 @@ export function describeEngineScenarios(
     const setup = scenarioSetup(make)
     describeLifecycleScenarios(setup)
     describeResilienceScenarios(setup)
+    describeExpiryScenarios(setup)
     describeNativeScenarios(setup)
     describeUsageScenarios(setup)
   })

@@ -1,0 +1,1 @@
+CREATE INDEX "files_expires_idx" ON "batchkit"."files" USING btree ("expires_at") WHERE "batchkit"."files"."expires_at" is not null;
