@@ -8,6 +8,7 @@ import {
   driveUntilStatus,
   fileLines,
   okAnswer,
+  okExcept,
   scriptedProvider,
   submitChatBatch,
   uploadLines,
@@ -360,16 +361,7 @@ function describeLifecycleScenarios(setup: ScenarioSetup): void {
     })
 
     it('honours output_expires_after: output and error files expire, are not listed, and lose their content', async () => {
-      const provider = scriptedProvider('p', (request) =>
-        request.customId === 'req-2'
-          ? {
-              type: 'response',
-              status: 400,
-              body: { error: { message: 'no', type: 'invalid_request_error' } },
-            }
-          : okAnswer(request),
-      )
-      const { engine, scope, store, clock } = await setup([provider])
+      const { engine, scope, store, clock } = await setup([scriptedProvider('p', okExcept('req-2'))])
       const input = await uploadLines(engine, scope, chatLines(3))
       const created = await engine.batches.create(scope, {
         input_file_id: input.id,

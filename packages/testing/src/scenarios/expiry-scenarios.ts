@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { chatLines, driveUntilStatus, jsonl, okAnswer, scriptedProvider, textStream } from './fixtures.ts'
+import { chatLines, driveUntilStatus, jsonl, okExcept, scriptedProvider, textStream } from './fixtures.ts'
 import type { ScenarioSetup } from './scenario-setup.ts'
 
 /** Expired files: the runner removes them, record and content, without anyone asking for them. */
 export function describeExpiryScenarios(setup: ScenarioSetup): void {
   describe('file expiry', () => {
     it('the runner removes expired input, output and error files that nobody reads again', async () => {
-      const provider = scriptedProvider('p', (request) =>
-        request.customId === 'req-1'
-          ? {
-              type: 'response',
-              status: 400,
-              body: { error: { message: 'no', type: 'invalid_request_error' } },
-            }
-          : okAnswer(request),
-      )
-      const { engine, scope, store, clock } = await setup([provider])
+      const { engine, scope, store, clock } = await setup([scriptedProvider('p', okExcept('req-1'))])
       const input = await engine.files.upload(scope, textStream(jsonl(chatLines(3))), {
         filename: 'input.jsonl',
         purpose: 'batch',

@@ -75,6 +75,18 @@ export function okAnswer(request: ExecuteRequest): ExecuteResult {
   }
 }
 
+/** {@link okAnswer}, except a 400 `invalid_request_error` for the line `failing` (a custom id). */
+export function okExcept(failing: string): (request: ExecuteRequest) => ExecuteResult {
+  return (request) =>
+    request.customId === failing
+      ? {
+          type: 'response',
+          status: 400,
+          body: { error: { message: 'no', type: 'invalid_request_error' } },
+        }
+      : okAnswer(request)
+}
+
 /** Uploads `lines` as a batch input file. */
 export async function uploadLines(
   engine: BatchEngine,
