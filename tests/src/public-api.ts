@@ -348,6 +348,7 @@ export const publicApi: Record<string, ExportList> = {
       'fileLines',
       'jsonl',
       'okAnswer',
+      'okExcept',
       'scriptedNativeProvider',
       'scriptedProvider',
       'startWebhookReceiver',
