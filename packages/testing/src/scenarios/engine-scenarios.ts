@@ -1,6 +1,5 @@
 import { BatchkitError, type Scope } from '@batchkit/core'
 import { describe, expect, it } from 'vitest'
-import { describeExpiryScenarios } from './expiry-scenarios.ts'
 import {
   chatLine,
   chatLines,
@@ -8,13 +7,13 @@ import {
   driveUntilStatus,
   fileLines,
   okAnswer,
-  okExcept,
   scriptedProvider,
   submitChatBatch,
   uploadLines,
 } from './fixtures.ts'
 import { describeNativeScenarios } from './native-scenarios.ts'
 import { describeResilienceScenarios } from './resilience-scenarios.ts'
+import { describeRetentionScenarios } from './retention-scenarios.ts'
 import { type EngineHarness, type ScenarioSetup, scenarioSetup } from './scenario-setup.ts'
 import { describeUsageScenarios } from './usage-scenarios.ts'
 
@@ -22,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * End-to-end engine scenarios (validate → run → finalize, retries, cancel, expiry, tenant scoping,
- * crash recovery, store faults, file expiry, native mode, usage) against a store. Every store runs them, so the lifecycle
+ * crash recovery, store faults, file retention, native mode, usage) against a store. Every store runs them, so the lifecycle
  * is proven per store.
  *
  * @example
@@ -36,7 +35,7 @@ export function describeEngineScenarios(
     const setup = scenarioSetup(make)
     describeLifecycleScenarios(setup)
     describeResilienceScenarios(setup)
-    describeExpiryScenarios(setup)
+    describeRetentionScenarios(setup)
     describeNativeScenarios(setup)
     describeUsageScenarios(setup)
   })
@@ -360,56 +359,6 @@ function describeLifecycleScenarios(setup: ScenarioSetup): void {
       expect(lines).toHaveLength(20)
     })
 
-    it('honours output_expires_after: output and error files expire, are not listed, and lose their content', async () => {
-      const { engine, scope, store, clock } = await setup([scriptedProvider('p', okExcept('req-2'))])
-      const input = await uploadLines(engine, scope, chatLines(3))
-      const created = await engine.batches.create(scope, {
-        input_file_id: input.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-        output_expires_after: { anchor: 'created_at', seconds: 3600 },
-      })
-      const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
-      expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 })
-      const ids = [done.output_file_id!, done.error_file_id!]
-      for (const id of ids) {
-        const file = await engine.files.get(scope, id)
-        expect(file.expires_at).toBe(file.created_at + 3600)
-      }
-      clock.advance(3_599_000)
-      for (const id of ids) await expect(engine.files.get(scope, id)).resolves.toMatchObject({ id })
-      clock.advance(2_000)
-      for (const id of ids) {
-        await expect(engine.files.get(scope, id)).rejects.toMatchObject({ code: 'not_found' })
-        await expect(engine.files.content(scope, id)).rejects.toMatchObject({ code: 'not_found' })
-        expect(await store.files.read(scope, id)).toBeNull()
-      }
-      const listed = await engine.files.list(scope, { purpose: 'batch_output' })
-      expect(listed.data).toEqual([])
-      // The batch still names its files, as OpenAI's does after they are gone.
-      expect((await engine.batches.get(scope, created.id)).output_file_id).toBe(ids[0])
-    })
-
-    it('rejects an output_expires_after out of range with its param', async () => {
-      const { engine, scope } = await setup([scriptedProvider('p', okAnswer)])
-      const input = await uploadLines(engine, scope, chatLines(1))
-      for (const [value, param] of [
-        [{ anchor: 'created_at', seconds: 3599 }, 'output_expires_after.seconds'],
-        [{ anchor: 'created_at', seconds: 2_592_001 }, 'output_expires_after.seconds'],
-        [{ anchor: 'expires_at', seconds: 3600 }, 'output_expires_after.anchor'],
-        ['3600', 'output_expires_after'],
-      ] as const) {
-        const create = engine.batches.create(scope, {
-          input_file_id: input.id,
-          endpoint: '/v1/chat/completions',
-          completion_window: '24h',
-          output_expires_after: value,
-        })
-        await expect(create).rejects.toBeInstanceOf(BatchkitError)
-        await expect(create).rejects.toMatchObject({ param })
-      }
-    })
-
     it('runs a /v1/moderations batch', async () => {
       const provider = scriptedProvider('p', (request) => ({
         type: 'response',
@@ -439,22 +388,6 @@ function describeLifecycleScenarios(setup: ScenarioSetup): void {
         model: 'omni',
         results: [{ flagged: false }],
       })
-    })
-
-    it('keeps a deleted input file readable for its running batch, then purges it', async () => {
-      const provider = scriptedProvider('p', okAnswer)
-      const { engine, scope, store } = await setup([provider])
-      const { input, created } = await submitChatBatch(engine, scope, chatLines(3))
-      await driveUntilStatus(engine, scope, created.id, ['in_progress'])
-      await expect(engine.files.delete(scope, input.id)).resolves.toEqual({
-        id: input.id,
-        object: 'file',
-        deleted: true,
-      })
-      await expect(engine.files.get(scope, input.id)).rejects.toMatchObject({ code: 'not_found' })
-      const done = await driveUntilStatus(engine, scope, created.id, ['completed'])
-      expect(done.request_counts.completed).toBe(3)
-      expect(await store.files.read(scope, input.id)).toBeNull()
     })
   })
 }
